@@ -1,0 +1,89 @@
+// A small portable SQL interface: connections, prepared statements, typed columns.
+// The store's repositories are written against this with portable SQL (RETURNING, ON CONFLICT,
+// partial indexes are all shared by SQLite and PostgreSQL); the SQLite engine lives in
+// sqlite.cpp and is the only file that includes <sqlite3.h>.
+#pragma once
+
+#include "storage/types.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace atrium::storage::sql {
+
+class Connection;
+
+// A prepared statement. Bind parameters are 1-based as in SQL (`?`). Not thread-safe; belongs to
+// the connection that prepared it. Errors throw StoreError with a class from the engine's code.
+class Statement {
+ public:
+  Statement(Statement&&) noexcept;
+  Statement& operator=(Statement&&) noexcept;
+  ~Statement();
+
+  Statement& bind(int index, std::int64_t v);
+  Statement& bind(int index, std::string_view v);  // copied: the view may die after bind()
+  Statement& bind(int index, const char* v) { return bind(index, std::string_view(v)); }
+  Statement& bind(int index, const std::string& v) { return bind(index, std::string_view(v)); }
+  Statement& bind(int index, std::nullopt_t);
+  template <class T>
+  Statement& bind(int index, const std::optional<T>& v) {
+    return v ? bind(index, *v) : bind(index, std::nullopt);
+  }
+
+  // Advances to the next row; false when there are no more rows.
+  bool step();
+  // Runs a statement that returns no rows (or ignores them).
+  void run();
+  // Ready to run again with new bindings.
+  void reset();
+
+  std::int64_t column_int(int col) const;
+  std::string column_text(int col) const;
+  bool column_is_null(int col) const;
+  std::optional<std::int64_t> column_opt_int(int col) const;
+
+ private:
+  friend class Connection;
+  struct Impl;
+  explicit Statement(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+enum class Sync { full, off };  // `off` is for throw-away test stores only
+
+struct ConnectionOptions {
+  Sync sync = Sync::full;
+  bool read_only = false;
+  int busy_timeout_ms = 10000;
+};
+
+// One database connection. Not thread-safe: one thread uses it at a time.
+class Connection {
+ public:
+  // Opens (creating if needed) and applies the store's settings: WAL journal, FULL sync (every
+  // commit fsyncs the WAL before returning), foreign keys on, a busy timeout.
+  static std::unique_ptr<Connection> open(const std::filesystem::path& file, const ConnectionOptions& options);
+  ~Connection();
+
+  Statement prepare(std::string_view sql);
+  // Cached prepared statement: the same SQL text reuses one compiled statement. The returned
+  // reference is valid until the next call with the same text; it has been reset.
+  Statement& cached(std::string_view sql);
+  void exec(std::string_view sql);  // one or more statements, no parameters, no rows
+  std::int64_t last_insert_id() const;
+  int changes() const;  // rows changed by the last statement
+  // Resets every statement still mid-iteration, so none holds a read snapshot past its transaction.
+  void reset_busy();
+
+ private:
+  struct Impl;
+  explicit Connection(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace atrium::storage::sql

@@ -1,0 +1,173 @@
+// The SQLite engine behind storage::sql. Maps SQLite result codes to storage::Errc.
+#include "storage/sql/sql.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+namespace atrium::storage::sql {
+namespace {
+
+Errc classify(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_NOMEM:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+      return Errc::unavailable;
+    case SQLITE_CONSTRAINT:
+      return Errc::conflict;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Errc::corrupt;
+    default:
+      return Errc::unavailable;
+  }
+}
+
+[[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
+  const char* msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  throw StoreError(classify(rc), fmt::format("{}: {}", what, msg));
+}
+
+}  // namespace
+
+struct Statement::Impl {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* stmt = nullptr;
+  ~Impl() { sqlite3_finalize(stmt); }
+};
+
+Statement::Statement(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Statement::Statement(Statement&&) noexcept = default;
+Statement& Statement::operator=(Statement&&) noexcept = default;
+Statement::~Statement() = default;
+
+Statement& Statement::bind(int index, std::int64_t v) {
+  int rc = sqlite3_bind_int64(impl_->stmt, index, v);
+  if (rc != SQLITE_OK) fail(impl_->db, rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view v) {
+  int rc = sqlite3_bind_text64(impl_->stmt, index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) fail(impl_->db, rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::nullopt_t) {
+  int rc = sqlite3_bind_null(impl_->stmt, index);
+  if (rc != SQLITE_OK) fail(impl_->db, rc, "bind");
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(impl_->stmt);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  std::string sql = sqlite3_sql(impl_->stmt) ? sqlite3_sql(impl_->stmt) : "";
+  sqlite3_reset(impl_->stmt);
+  fail(impl_->db, rc, sql.substr(0, 60));
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+void Statement::reset() {
+  sqlite3_reset(impl_->stmt);
+  sqlite3_clear_bindings(impl_->stmt);
+}
+
+std::int64_t Statement::column_int(int col) const { return sqlite3_column_int64(impl_->stmt, col); }
+
+std::string Statement::column_text(int col) const {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(impl_->stmt, col));
+  int n = sqlite3_column_bytes(impl_->stmt, col);
+  return p ? std::string(p, static_cast<std::size_t>(n)) : std::string();
+}
+
+bool Statement::column_is_null(int col) const { return sqlite3_column_type(impl_->stmt, col) == SQLITE_NULL; }
+
+std::optional<std::int64_t> Statement::column_opt_int(int col) const {
+  if (column_is_null(col)) return std::nullopt;
+  return column_int(col);
+}
+
+struct Connection::Impl {
+  sqlite3* db = nullptr;
+  std::unordered_map<std::string, Statement> cache;
+  ~Impl() {
+    cache.clear();
+    sqlite3_close_v2(db);
+  }
+};
+
+Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Connection::~Connection() = default;
+
+std::unique_ptr<Connection> Connection::open(const std::filesystem::path& file, const ConnectionOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  int flags = SQLITE_OPEN_NOMUTEX | (options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+  int rc = sqlite3_open_v2(file.c_str(), &impl->db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = impl->db ? sqlite3_errmsg(impl->db) : sqlite3_errstr(rc);
+    throw StoreError(classify(rc), fmt::format("open {}: {}", file.string(), msg));
+  }
+  sqlite3_extended_result_codes(impl->db, 1);
+  sqlite3_busy_timeout(impl->db, options.busy_timeout_ms);
+  std::unique_ptr<Connection> c(new Connection(std::move(impl)));
+  if (!options.read_only) c->exec("PRAGMA journal_mode=WAL");
+  c->exec(options.sync == Sync::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
+  c->exec("PRAGMA foreign_keys=ON");
+  return c;
+}
+
+Statement Connection::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(impl_->db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                              nullptr);
+  if (rc != SQLITE_OK) fail(impl_->db, rc, fmt::format("prepare {}", sql.substr(0, 80)));
+  auto s = std::make_unique<Statement::Impl>();
+  s->db = impl_->db;
+  s->stmt = stmt;
+  return Statement(std::move(s));
+}
+
+Statement& Connection::cached(std::string_view sql) {
+  auto it = impl_->cache.find(std::string(sql));
+  if (it == impl_->cache.end()) {
+    it = impl_->cache.emplace(std::string(sql), prepare(sql)).first;
+  } else {
+    it->second.reset();
+  }
+  return it->second;
+}
+
+void Connection::exec(std::string_view sql) {
+  std::string text(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(impl_->db, text.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw StoreError(classify(rc), fmt::format("{}: {}", text.substr(0, 60), msg));
+  }
+}
+
+std::int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(impl_->db); }
+int Connection::changes() const { return sqlite3_changes(impl_->db); }
+
+void Connection::reset_busy() {
+  for (sqlite3_stmt* s = sqlite3_next_stmt(impl_->db, nullptr); s; s = sqlite3_next_stmt(impl_->db, s)) {
+    if (sqlite3_stmt_busy(s)) sqlite3_reset(s);
+  }
+}
+
+}  // namespace atrium::storage::sql

@@ -1,0 +1,165 @@
+// Plain value types of the store: identifiers, kinds, rows as the rest of the system sees them.
+// Nothing here knows about SQL.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace atrium::storage {
+
+using DomainId = std::int64_t;
+using PrincipalId = std::int64_t;  // an account is a principal that owns collections
+using CollectionId = std::int64_t;
+using ItemId = std::int64_t;
+using Modseq = std::int64_t;       // per account, strictly increasing, 0 = nothing yet
+using Uid = std::int64_t;          // per collection, strictly increasing (IMAP UID)
+
+enum class PrincipalKind : int { user = 1, group = 2, resource = 3 };
+enum class ResourceKind : int { room = 1, equipment = 2 };
+enum class CollectionKind : int { mailbox = 1, calendar = 2, tasks = 3, addressbook = 4 };
+enum class ItemKind : int { message = 1, event = 2, todo = 3, card = 4 };
+
+// What a change-log row records. Item ops carry the item id and uid; collection ops do not.
+enum class ChangeOp : int {
+  item_created = 1,
+  item_updated = 2,
+  item_deleted = 3,  // tombstone
+  collection_created = 4,
+  collection_updated = 5,
+  collection_deleted = 6,
+};
+
+// Failure classes every protocol maps to its own reply (4xx vs 5xx, NO [..], HTTP status).
+enum class Errc {
+  invalid,        // bad input from the caller; nothing changed
+  not_found,
+  conflict,       // already exists, or a concurrent change won
+  access_denied,
+  quota,          // over quota
+  unavailable,    // temporary: disk full, database busy, I/O error; retry later
+  corrupt,        // the store is damaged; an operator must look
+};
+
+class StoreError : public std::runtime_error {
+ public:
+  StoreError(Errc code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  Errc code() const { return code_; }
+  // True when a retry later may succeed (maps to SMTP 4xx, IMAP NO [UNAVAILABLE], HTTP 503).
+  bool temporary() const { return code_ == Errc::unavailable; }
+
+ private:
+  Errc code_;
+};
+
+struct Domain {
+  DomainId id = 0;
+  std::string name;
+  std::int64_t created_at = 0;
+};
+
+struct Principal {
+  PrincipalId id = 0;
+  PrincipalKind kind = PrincipalKind::user;
+  std::string email;
+  DomainId domain_id = 0;
+  std::string display_name;
+  std::int64_t quota_bytes = 0;  // 0 = unlimited
+  std::int64_t used_bytes = 0;
+  std::optional<ResourceKind> resource_kind;
+  Modseq modseq = 0;
+  std::int64_t created_at = 0;
+  bool has_password = false;
+};
+
+struct AppPassword {
+  std::int64_t id = 0;
+  std::string label;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> last_used_at;
+};
+
+struct Alias {
+  std::string address;
+  std::vector<std::string> targets;
+};
+
+struct Collection {
+  CollectionId id = 0;
+  PrincipalId account_id = 0;
+  std::optional<CollectionId> parent_id;
+  CollectionKind kind = CollectionKind::mailbox;
+  std::string name;         // full hierarchical name, "/"-separated ("Archive/2026")
+  std::string special_use;  // "\\Sent", "\\Trash" ... or empty
+  std::uint32_t uidvalidity = 0;
+  Uid uidnext = 1;
+  Modseq modseq = 0;        // highest modseq of the collection or any of its items
+  std::int64_t created_at = 0;
+};
+
+struct BlobRef {
+  std::string hash;  // lowercase hex SHA-256 of the content
+  std::int64_t size = 0;
+};
+
+// Per-kind metadata stored beside an item. Later protocols add fields with migrations.
+struct MessageMeta {
+  std::string message_id;
+  std::string subject;
+  std::string envelope;        // cached IMAP ENVELOPE, filled by the MIME layer
+  std::string bodystructure;   // cached IMAP BODYSTRUCTURE
+};
+struct EventMeta {
+  std::string ical_uid;
+  std::string component;  // VEVENT, VTODO, VJOURNAL
+  std::optional<std::int64_t> starts_at;  // UTC seconds, for time-range queries
+  std::optional<std::int64_t> ends_at;
+};
+struct CardMeta {
+  std::string vcard_uid;
+  std::string full_name;
+  std::string emails;  // comma-separated, lowercase
+};
+using ItemMeta = std::variant<std::monostate, MessageMeta, EventMeta, CardMeta>;
+
+struct Item {
+  ItemId id = 0;
+  PrincipalId account_id = 0;
+  CollectionId collection_id = 0;
+  Uid uid = 0;
+  ItemKind kind = ItemKind::message;
+  BlobRef blob;
+  std::string name;  // DAV resource name; empty for messages
+  std::int64_t internal_date = 0;
+  Modseq modseq = 0;
+  std::uint32_t flags = 0;   // message system flags (bit set, see MessageFlag)
+  std::string keywords;      // space-separated IMAP keywords
+};
+
+enum MessageFlag : std::uint32_t {
+  flag_seen = 1u << 0,
+  flag_answered = 1u << 1,
+  flag_flagged = 1u << 2,
+  flag_deleted = 1u << 3,
+  flag_draft = 1u << 4,
+};
+
+struct Change {
+  Modseq modseq = 0;
+  CollectionId collection_id = 0;
+  std::optional<ItemId> item_id;
+  std::optional<Uid> uid;
+  ChangeOp op = ChangeOp::item_created;
+};
+
+// Published by the writer after a commit is durable.
+struct Notification {
+  PrincipalId account_id = 0;
+  CollectionId collection_id = 0;
+  Modseq modseq = 0;
+};
+
+}  // namespace atrium::storage
