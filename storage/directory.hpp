@@ -3,7 +3,6 @@
 // administrator (invalid / not_found / conflict) and changes nothing.
 #pragma once
 
-#include "core/auth/authenticator.hpp"
 #include "storage/store.hpp"
 #include "storage/types.hpp"
 
@@ -81,17 +80,5 @@ void del_alias(WriteTxn& txn, std::string_view address);
 // through nesting.
 void add_member(WriteTxn& txn, std::string_view group, std::string_view member);
 void del_member(WriteTxn& txn, std::string_view group, std::string_view member);
-
-// ---- credentials -------------------------------------------------------------------------
-// Checks a login (a user's primary address) against the account password and the user's app
-// passwords. Blocking (Argon2id): run it off the I/O threads.
-class StoreCredentials : public auth::CredentialVerifier {
- public:
-  explicit StoreCredentials(Store& store) : store_(store) {}
-  auth::VerifyResult verify(std::string_view login, std::string_view password) override;
-
- private:
-  Store& store_;
-};
 
 }  // namespace atrium::storage::directory

@@ -1,0 +1,210 @@
+// Item rows, their per-kind metadata, quota accounting and the change log entries they make.
+#include "storage/items.hpp"
+
+#include "storage/blobs.hpp"
+#include "storage/collections.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+namespace atrium::storage::items {
+namespace {
+
+constexpr std::string_view k_columns =
+    "id, account_id, collection_id, uid, kind, blob_hash, size, name, internal_date, modseq, flags, keywords";
+
+Item row(const sql::Statement& q) {
+  Item it;
+  it.id = q.column_int(0);
+  it.account_id = q.column_int(1);
+  it.collection_id = q.column_int(2);
+  it.uid = q.column_int(3);
+  it.kind = static_cast<ItemKind>(q.column_int(4));
+  it.blob.hash = q.column_text(5);
+  it.blob.size = q.column_int(6);
+  it.name = q.column_text(7);
+  it.internal_date = q.column_int(8);
+  it.modseq = q.column_int(9);
+  it.flags = static_cast<std::uint32_t>(q.column_int(10));
+  it.keywords = q.column_text(11);
+  return it;
+}
+
+std::optional<Item> load(ReadTxn& txn, ItemId id) {
+  auto& q = txn.db().cached(fmt::format("SELECT {} FROM items WHERE id = ?", k_columns));
+  q.bind(1, id);
+  std::optional<Item> out;
+  if (q.step()) out = row(q);
+  q.reset();
+  return out;
+}
+
+Collection checked_collection(ReadTxn& txn, const Actor& actor, CollectionId id, Rights needed) {
+  auto c = collections::load(txn, id);
+  if (!c) throw StoreError(Errc::not_found, "no such collection");
+  require_rights(txn, actor, *c, needed);
+  return *c;
+}
+
+void insert_meta(WriteTxn& txn, ItemId id, const ItemMeta& meta) {
+  if (auto* m = std::get_if<MessageMeta>(&meta)) {
+    txn.db()
+        .cached("INSERT INTO message_meta (item_id, message_id, subject, envelope, bodystructure) VALUES (?, ?, ?, ?, ?)")
+        .bind(1, id).bind(2, m->message_id).bind(3, m->subject).bind(4, m->envelope).bind(5, m->bodystructure)
+        .run();
+  } else if (auto* e = std::get_if<EventMeta>(&meta)) {
+    txn.db()
+        .cached("INSERT INTO event_meta (item_id, ical_uid, component, starts_at, ends_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(1, id).bind(2, e->ical_uid).bind(3, e->component).bind(4, e->starts_at).bind(5, e->ends_at)
+        .run();
+  } else if (auto* v = std::get_if<CardMeta>(&meta)) {
+    txn.db()
+        .cached("INSERT INTO card_meta (item_id, vcard_uid, full_name, emails) VALUES (?, ?, ?, ?)")
+        .bind(1, id).bind(2, v->vcard_uid).bind(3, v->full_name).bind(4, v->emails)
+        .run();
+  }
+}
+
+}  // namespace
+
+Added add(WriteTxn& txn, const Actor& actor, const NewItem& ni) {
+  Collection c = checked_collection(txn, actor, ni.collection, right_insert);
+  if (ni.name.size() > 1024) throw StoreError(Errc::invalid, "item name longer than 1024 octets");
+
+  // Quota: charged to the collection's owner, whoever adds the item.
+  auto& qq = txn.db().cached("SELECT quota_bytes, used_bytes FROM principals WHERE id = ?");
+  qq.bind(1, c.account_id);
+  if (!qq.step()) {
+    qq.reset();
+    throw StoreError(Errc::not_found, "account does not exist");
+  }
+  std::int64_t quota = qq.column_int(0), used = qq.column_int(1);
+  qq.reset();
+  if (quota > 0 && used + ni.blob.size > quota) throw StoreError(Errc::quota, "mailbox quota exceeded");
+
+  blob_ref(txn, ni.blob);
+  auto& u = txn.db().cached("UPDATE collections SET uidnext = uidnext + 1 WHERE id = ? RETURNING uidnext - 1");
+  u.bind(1, c.id);
+  u.step();
+  Uid uid = u.column_int(0);
+  u.reset();
+
+  Modseq m = txn.modseq(c.account_id);
+  std::int64_t date = ni.internal_date ? ni.internal_date : static_cast<std::int64_t>(std::time(nullptr));
+  auto& ins = txn.db().cached(
+      "INSERT INTO items (account_id, collection_id, uid, kind, blob_hash, size, name, internal_date, modseq, flags, "
+      "keywords) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  ins.bind(1, c.account_id)
+      .bind(2, c.id)
+      .bind(3, uid)
+      .bind(4, static_cast<std::int64_t>(ni.kind))
+      .bind(5, ni.blob.hash)
+      .bind(6, ni.blob.size)
+      .bind(7, ni.name.empty() ? std::optional<std::string>() : std::optional<std::string>(ni.name))
+      .bind(8, date)
+      .bind(9, m)
+      .bind(10, static_cast<std::int64_t>(ni.flags))
+      .bind(11, ni.keywords);
+  ins.step();
+  ItemId id = ins.column_int(0);
+  ins.reset();
+  insert_meta(txn, id, ni.meta);
+  txn.db().cached("UPDATE principals SET used_bytes = used_bytes + ? WHERE id = ?").bind(1, ni.blob.size).bind(2, c.account_id).run();
+  txn.log_change(c.account_id, c.id, id, uid, ChangeOp::item_created);
+  return {id, uid, m};
+}
+
+Modseq set_flags(WriteTxn& txn, const Actor& actor, ItemId id, std::uint32_t flags, std::string_view keywords) {
+  auto it = load(txn, id);
+  if (!it) throw StoreError(Errc::not_found, "no such item");
+  std::uint32_t changed = it->flags ^ flags;
+  Rights needed = 0;
+  if (changed & flag_seen) needed |= right_seen;
+  if (changed & flag_deleted) needed |= right_delete_items;
+  if ((changed & ~(flag_seen | flag_deleted)) || keywords != it->keywords) needed |= right_write;
+  checked_collection(txn, actor, it->collection_id, needed | right_read);
+  if (keywords.size() > 4096) throw StoreError(Errc::invalid, "too many keywords");
+  if (!changed && keywords == it->keywords) return it->modseq;
+  Modseq m = txn.modseq(it->account_id);
+  txn.db()
+      .cached("UPDATE items SET flags = ?, keywords = ?, modseq = ? WHERE id = ?")
+      .bind(1, static_cast<std::int64_t>(flags))
+      .bind(2, keywords)
+      .bind(3, m)
+      .bind(4, id)
+      .run();
+  txn.log_change(it->account_id, it->collection_id, id, it->uid, ChangeOp::item_updated);
+  return m;
+}
+
+void remove(WriteTxn& txn, const Actor& actor, ItemId id) {
+  auto it = load(txn, id);
+  if (!it) throw StoreError(Errc::not_found, "no such item");
+  checked_collection(txn, actor, it->collection_id, right_delete_items);
+  txn.db().cached("DELETE FROM items WHERE id = ?").bind(1, id).run();
+  blob_unref(txn, it->blob.hash);
+  txn.db()
+      .cached("UPDATE principals SET used_bytes = CASE WHEN used_bytes > ? THEN used_bytes - ? ELSE 0 END WHERE id = ?")
+      .bind(1, it->blob.size)
+      .bind(2, it->blob.size)
+      .bind(3, it->account_id)
+      .run();
+  txn.log_change(it->account_id, it->collection_id, id, it->uid, ChangeOp::item_deleted);
+}
+
+std::optional<Item> get(ReadTxn& txn, const Actor& actor, ItemId id) {
+  auto it = load(txn, id);
+  if (!it) return std::nullopt;
+  auto c = collections::load(txn, it->collection_id);
+  if (!c || (effective_rights(txn, actor, *c) & (right_lookup | right_read)) != (right_lookup | right_read)) {
+    return std::nullopt;
+  }
+  return it;
+}
+
+std::vector<Item> list(ReadTxn& txn, const Actor& actor, CollectionId collection) {
+  checked_collection(txn, actor, collection, right_read);
+  auto& q = txn.db().cached(fmt::format("SELECT {} FROM items WHERE collection_id = ? ORDER BY uid", k_columns));
+  q.bind(1, collection);
+  std::vector<Item> out;
+  while (q.step()) out.push_back(row(q));
+  q.reset();
+  return out;
+}
+
+std::optional<Item> find_by_name(ReadTxn& txn, const Actor& actor, CollectionId collection, std::string_view name) {
+  checked_collection(txn, actor, collection, right_read);
+  auto& q = txn.db().cached(fmt::format("SELECT {} FROM items WHERE collection_id = ? AND name = ?", k_columns));
+  q.bind(1, collection).bind(2, name);
+  std::optional<Item> out;
+  if (q.step()) out = row(q);
+  q.reset();
+  return out;
+}
+
+std::vector<Change> changes_since(ReadTxn& txn, const Actor& actor, CollectionId collection, Modseq since,
+                                  std::size_t limit) {
+  checked_collection(txn, actor, collection, right_read);
+  auto& q = txn.db().cached(
+      "SELECT modseq, collection_id, item_id, uid, op FROM changes WHERE collection_id = ? AND modseq > ? "
+      "ORDER BY modseq, id LIMIT ?");
+  q.bind(1, collection).bind(2, since).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<Change> out;
+  while (q.step()) {
+    out.push_back({q.column_int(0), q.column_int(1), q.column_opt_int(2), q.column_opt_int(3),
+                   static_cast<ChangeOp>(q.column_int(4))});
+  }
+  q.reset();
+  return out;
+}
+
+Modseq highest_modseq(ReadTxn& txn, PrincipalId account) {
+  auto& q = txn.db().cached("SELECT modseq FROM principals WHERE id = ?");
+  q.bind(1, account);
+  Modseq m = q.step() ? q.column_int(0) : 0;
+  q.reset();
+  return m;
+}
+
+}  // namespace atrium::storage::items

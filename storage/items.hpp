@@ -1,0 +1,56 @@
+// Items: messages, calendar objects and contacts. Each points at a blob and carries its per-kind
+// metadata; every change takes the account's modseq and appends to the change log.
+#pragma once
+
+#include "storage/access.hpp"
+#include "storage/store.hpp"
+#include "storage/types.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace atrium::storage::items {
+
+struct NewItem {
+  CollectionId collection = 0;
+  ItemKind kind = ItemKind::message;
+  BlobRef blob;                  // already durable: BlobStore::put() before the job
+  std::string name;              // DAV resource name, unique in the collection; empty for mail
+  std::int64_t internal_date = 0;  // seconds since the epoch; 0 = now
+  std::uint32_t flags = 0;
+  std::string keywords;
+  ItemMeta meta;
+};
+
+struct Added {
+  ItemId id = 0;
+  Uid uid = 0;
+  Modseq modseq = 0;
+};
+
+// Adds an item (needs right_insert): takes the next UID, a blob reference, charges the owner's
+// quota (StoreError(quota) when it would be exceeded) and logs item_created.
+Added add(WriteTxn& txn, const Actor& actor, const NewItem& item);
+
+// Replaces flags and keywords (needs right_write, or right_seen when only \Seen changes, or
+// right_delete_items when only \Deleted changes). Returns the new modseq.
+Modseq set_flags(WriteTxn& txn, const Actor& actor, ItemId id, std::uint32_t flags, std::string_view keywords);
+
+// Removes an item (needs right_delete_items): drops its blob reference, refunds quota and
+// leaves a tombstone.
+void remove(WriteTxn& txn, const Actor& actor, ItemId id);
+
+std::optional<Item> get(ReadTxn& txn, const Actor& actor, ItemId id);
+// Items of a collection in UID order (needs right_read).
+std::vector<Item> list(ReadTxn& txn, const Actor& actor, CollectionId collection);
+std::optional<Item> find_by_name(ReadTxn& txn, const Actor& actor, CollectionId collection, std::string_view name);
+
+// Changes in a collection after `since`, oldest first, at most `limit` (needs right_read).
+// One row per change; tombstones included. O(changes), never a rescan.
+std::vector<Change> changes_since(ReadTxn& txn, const Actor& actor, CollectionId collection, Modseq since,
+                                  std::size_t limit);
+// The account's highest modseq.
+Modseq highest_modseq(ReadTxn& txn, PrincipalId account);
+
+}  // namespace atrium::storage::items

@@ -1,0 +1,189 @@
+// The store's schema, migration by migration. SQL stays portable (SQLite and PostgreSQL).
+#include "storage/schema.hpp"
+
+#include <fmt/format.h>
+
+namespace atrium::storage::schema {
+namespace {
+
+constexpr std::string_view k_v1 = R"sql(
+CREATE TABLE domains (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE principals (
+  id INTEGER PRIMARY KEY,
+  kind INTEGER NOT NULL,
+  email TEXT NOT NULL UNIQUE,
+  domain_id INTEGER NOT NULL REFERENCES domains(id),
+  display_name TEXT NOT NULL DEFAULT '',
+  password_hash TEXT,
+  quota_bytes INTEGER NOT NULL DEFAULT 0,
+  used_bytes INTEGER NOT NULL DEFAULT 0,
+  resource_kind INTEGER,
+  modseq INTEGER NOT NULL DEFAULT 0,
+  last_uidvalidity INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX principals_domain ON principals(domain_id);
+
+CREATE TABLE app_passwords (
+  id INTEGER PRIMARY KEY,
+  principal_id INTEGER NOT NULL REFERENCES principals(id) ON DELETE CASCADE,
+  label TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  UNIQUE (principal_id, label)
+);
+
+CREATE TABLE aliases (
+  address TEXT NOT NULL,
+  target TEXT NOT NULL,
+  domain_id INTEGER NOT NULL REFERENCES domains(id),
+  PRIMARY KEY (address, target)
+);
+
+CREATE TABLE memberships (
+  group_id INTEGER NOT NULL REFERENCES principals(id) ON DELETE CASCADE,
+  member_id INTEGER NOT NULL REFERENCES principals(id) ON DELETE CASCADE,
+  PRIMARY KEY (group_id, member_id)
+);
+CREATE INDEX memberships_member ON memberships(member_id);
+
+CREATE TABLE collections (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES principals(id) ON DELETE CASCADE,
+  parent_id INTEGER REFERENCES collections(id) ON DELETE CASCADE,
+  kind INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  special_use TEXT NOT NULL DEFAULT '',
+  uidvalidity INTEGER NOT NULL,
+  uidnext INTEGER NOT NULL DEFAULT 1,
+  modseq INTEGER NOT NULL DEFAULT 0,
+  properties TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  UNIQUE (account_id, kind, name)
+);
+CREATE INDEX collections_parent ON collections(parent_id);
+
+CREATE TABLE acl (
+  collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  grantee_id INTEGER NOT NULL REFERENCES principals(id) ON DELETE CASCADE,
+  rights INTEGER NOT NULL,
+  PRIMARY KEY (collection_id, grantee_id)
+);
+CREATE INDEX acl_grantee ON acl(grantee_id);
+
+CREATE TABLE blobs (
+  hash TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  refcount INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX blobs_unreferenced ON blobs(updated_at) WHERE refcount = 0;
+
+CREATE TABLE items (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES principals(id) ON DELETE CASCADE,
+  collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  uid INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  blob_hash TEXT NOT NULL REFERENCES blobs(hash),
+  size INTEGER NOT NULL,
+  name TEXT,
+  internal_date INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  flags INTEGER NOT NULL DEFAULT 0,
+  keywords TEXT NOT NULL DEFAULT '',
+  UNIQUE (collection_id, uid)
+);
+CREATE UNIQUE INDEX items_name ON items(collection_id, name) WHERE name IS NOT NULL;
+CREATE INDEX items_collection_modseq ON items(collection_id, modseq);
+CREATE INDEX items_blob ON items(blob_hash);
+CREATE INDEX items_account ON items(account_id);
+
+CREATE TABLE message_meta (
+  item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+  message_id TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL DEFAULT '',
+  envelope TEXT NOT NULL DEFAULT '',
+  bodystructure TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE event_meta (
+  item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+  ical_uid TEXT NOT NULL,
+  component TEXT NOT NULL,
+  starts_at INTEGER,
+  ends_at INTEGER
+);
+CREATE INDEX event_meta_uid ON event_meta(ical_uid);
+
+CREATE TABLE card_meta (
+  item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+  vcard_uid TEXT NOT NULL,
+  full_name TEXT NOT NULL DEFAULT '',
+  emails TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX card_meta_uid ON card_meta(vcard_uid);
+
+CREATE TABLE changes (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  collection_id INTEGER NOT NULL,
+  item_id INTEGER,
+  uid INTEGER,
+  op INTEGER NOT NULL
+);
+CREATE INDEX changes_collection ON changes(collection_id, modseq);
+CREATE INDEX changes_account ON changes(account_id, modseq);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1, "directory, collections, items, blobs, change log", k_v1},
+  };
+  return all;
+}
+
+int current_version(sql::Connection& db) {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  auto& q = db.cached("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  q.step();
+  int v = static_cast<int>(q.column_int(0));
+  q.reset();
+  return v;
+}
+
+void migrate(sql::Connection& db) {
+  // The writer lock makes concurrent openers (the server and an admin command) migrate once.
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    int have = current_version(db);
+    int newest = migrations().back().version;
+    if (have > newest) {
+      throw StoreError(Errc::corrupt,
+                       fmt::format("database schema version {} is newer than this binary ({}); upgrade atrium", have,
+                                   newest));
+    }
+    for (const auto& m : migrations()) {
+      if (m.version <= have) continue;
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, strftime('%s','now'))")
+          .bind(1, static_cast<std::int64_t>(m.version))
+          .run();
+    }
+    db.exec("COMMIT");
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
+}
+
+}  // namespace atrium::storage::schema

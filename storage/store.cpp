@@ -1,0 +1,358 @@
+// The store: opening and migrating, pooled readers, and the group-commit writer thread.
+#include "storage/store.hpp"
+
+#include "core/log/log.hpp"
+#include "core/metrics/metrics.hpp"
+#include "storage/schema.hpp"
+
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace atrium::storage {
+
+namespace fs = std::filesystem;
+
+struct Store::Impl {
+  StoreOptions options;
+  fs::path db_path;
+  BlobStore blobs;
+  NotifyHub hub;
+
+  std::unique_ptr<sql::Connection> writer_db;
+  std::thread writer;
+  std::mutex queue_mutex;
+  std::condition_variable queue_cv;
+  std::deque<Job> queue;
+  bool stopping = false;
+
+  std::mutex readers_mutex;
+  std::vector<std::unique_ptr<sql::Connection>> readers;
+
+  std::atomic<std::uint64_t> commits{0};
+  std::atomic<std::uint64_t> jobs_ok{0};
+
+  metrics::Counter* m_commits = nullptr;
+  metrics::Counter* m_jobs_ok = nullptr;
+  metrics::Counter* m_jobs_failed = nullptr;
+  metrics::Histogram* m_batch = nullptr;
+  metrics::Histogram* m_commit_seconds = nullptr;
+
+  Impl(const StoreOptions& o)
+      : options(o), db_path(o.data_dir / "atrium.db"), blobs(o.data_dir / "blobs", o.data_dir / "tmp") {}
+
+  void writer_loop();
+  void run_batch(std::vector<Job>& batch);
+};
+
+namespace {
+
+void make_dir(const fs::path& p) {
+  std::error_code ec;
+  fs::create_directories(p, ec);
+  if (ec) throw StoreError(Errc::unavailable, fmt::format("create {}: {}", p.string(), ec.message()));
+  ::chmod(p.c_str(), 0750);
+}
+
+std::shared_ptr<const std::string> batch_error(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return std::make_shared<const std::string>(ex.what());
+  } catch (...) {
+    return std::make_shared<const std::string>("unknown error");
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Store> Store::open(const StoreOptions& options) {
+  make_dir(options.data_dir);
+  make_dir(options.data_dir / "blobs");
+  make_dir(options.data_dir / "tmp");
+  auto impl = std::make_unique<Impl>(options);
+  impl->writer_db = sql::Connection::open(impl->db_path, {.sync = options.sync});
+  schema::migrate(*impl->writer_db);
+  if (auto* reg = options.metrics) {
+    impl->m_commits = &reg->counter("atrium_store_commits_total", "Durable (fsync'd) store commits");
+    impl->m_jobs_ok = &reg->counter("atrium_store_jobs_total", "Write jobs by outcome", {{"result", "ok"}});
+    impl->m_jobs_failed = &reg->counter("atrium_store_jobs_total", "Write jobs by outcome", {{"result", "error"}});
+    impl->m_batch = &reg->histogram("atrium_store_commit_batch_size", "Write jobs sharing one commit",
+                                    {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+    impl->m_commit_seconds = &reg->histogram("atrium_store_commit_seconds", "Time to commit and fsync a batch",
+                                             {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1});
+  }
+  auto* raw = impl.get();
+  raw->writer = std::thread([raw] { raw->writer_loop(); });
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Store::~Store() {
+  {
+    std::lock_guard lock(impl_->queue_mutex);
+    impl_->stopping = true;
+  }
+  impl_->queue_cv.notify_all();
+  if (impl_->writer.joinable()) impl_->writer.join();
+}
+
+void Store::submit(Job job) {
+  {
+    std::lock_guard lock(impl_->queue_mutex);
+    if (impl_->stopping) throw StoreError(Errc::unavailable, "store is shutting down");
+    impl_->queue.push_back(std::move(job));
+  }
+  impl_->queue_cv.notify_one();
+}
+
+void Store::Impl::writer_loop() {
+  std::size_t max = options.commit_mode == CommitMode::per_job ? 1 : std::max<std::size_t>(1, options.max_batch);
+  for (;;) {
+    std::vector<Job> batch;
+    {
+      std::unique_lock lock(queue_mutex);
+      queue_cv.wait(lock, [&] { return !queue.empty() || stopping; });
+      if (queue.empty()) return;  // stopping and drained
+      while (!queue.empty() && batch.size() < max) {
+        batch.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
+    }
+    run_batch(batch);
+  }
+}
+
+void Store::Impl::run_batch(std::vector<Job>& batch) {
+  auto started = std::chrono::steady_clock::now();
+  std::vector<std::exception_ptr> outcome(batch.size());
+  std::vector<std::vector<Notification>> notes(batch.size());
+  auto& db = *writer_db;
+  std::exception_ptr batch_failure;
+
+  try {
+    db.exec("BEGIN IMMEDIATE");
+  } catch (...) {
+    batch_failure = std::current_exception();
+  }
+
+  for (std::size_t i = 0; i < batch.size() && !batch_failure; ++i) {
+    db.exec("SAVEPOINT job");
+    WriteTxn txn(db, blobs);
+    try {
+      batch[i].run(txn);
+      db.reset_busy();
+      db.exec("RELEASE job");
+      notes[i] = txn.notifications();
+    } catch (...) {
+      outcome[i] = std::current_exception();
+      try {
+        db.reset_busy();
+        db.exec("ROLLBACK TO job");
+        db.exec("RELEASE job");
+      } catch (...) {
+        // The engine aborted the whole transaction (disk full, I/O error): nothing of the batch
+        // survives, so every job fails.
+        batch_failure = std::current_exception();
+      }
+    }
+  }
+
+  if (!batch_failure) {
+    try {
+      db.exec("COMMIT");  // the one fsync of the batch (WAL, synchronous=FULL)
+    } catch (...) {
+      batch_failure = std::current_exception();
+    }
+  }
+  if (batch_failure) {
+    try {
+      db.exec("ROLLBACK");
+    } catch (...) {
+      // No transaction was open any more; nothing to undo.
+    }
+    auto why = batch_error(batch_failure);
+    log::error("store.commit_failed", "jobs", batch.size(), "reason", *why);
+    for (auto& o : outcome) {
+      if (!o) o = std::make_exception_ptr(StoreError(Errc::unavailable, "commit failed: " + *why));
+    }
+  } else {
+    commits.fetch_add(1, std::memory_order_relaxed);
+    if (m_commits) m_commits->inc();
+    if (m_batch) m_batch->observe(static_cast<double>(batch.size()));
+    if (m_commit_seconds) {
+      m_commit_seconds->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+  }
+
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!outcome[i]) {
+      jobs_ok.fetch_add(1, std::memory_order_relaxed);
+      if (m_jobs_ok) m_jobs_ok->inc();
+      for (const auto& n : notes[i]) hub.publish(n);
+    } else if (m_jobs_failed) {
+      m_jobs_failed->inc();
+    }
+    if (batch[i].done) batch[i].done(outcome[i]);
+  }
+}
+
+Store::ReaderLease Store::lease_reader() {
+  {
+    std::lock_guard lock(impl_->readers_mutex);
+    if (!impl_->readers.empty()) {
+      auto c = std::move(impl_->readers.back());
+      impl_->readers.pop_back();
+      return ReaderLease(impl_.get(), std::move(c));
+    }
+  }
+  return ReaderLease(impl_.get(), sql::Connection::open(impl_->db_path, {.sync = impl_->options.sync}));
+}
+
+Store::ReaderLease::~ReaderLease() {
+  if (!conn) return;
+  std::lock_guard lock(owner->readers_mutex);
+  owner->readers.push_back(std::move(conn));
+}
+
+Store::ReadScope::ReadScope(sql::Connection& c) : conn(c) { conn.exec("BEGIN"); }
+
+Store::ReadScope::~ReadScope() {
+  try {
+    conn.reset_busy();
+    conn.exec("COMMIT");
+  } catch (...) {
+    try {
+      conn.exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+}
+
+BlobStore& Store::blobs() { return impl_->blobs; }
+NotifyHub& Store::notify() { return impl_->hub; }
+const fs::path& Store::data_dir() const { return impl_->options.data_dir; }
+
+WriterStats Store::writer_stats() const {
+  return {impl_->commits.load(std::memory_order_relaxed), impl_->jobs_ok.load(std::memory_order_relaxed)};
+}
+
+Modseq WriteTxn::modseq(PrincipalId account) {
+  auto it = modseqs_.find(account);
+  if (it != modseqs_.end()) return it->second;
+  auto& q = db().cached("UPDATE principals SET modseq = modseq + 1 WHERE id = ? RETURNING modseq");
+  q.bind(1, account);
+  if (!q.step()) {
+    q.reset();
+    throw StoreError(Errc::not_found, fmt::format("account {} does not exist", account));
+  }
+  Modseq m = q.column_int(0);
+  q.reset();
+  modseqs_.emplace(account, m);
+  return m;
+}
+
+Modseq WriteTxn::log_change(PrincipalId account, CollectionId collection, std::optional<ItemId> item,
+                            std::optional<Uid> uid, ChangeOp op) {
+  Modseq m = modseq(account);
+  db().cached("INSERT INTO changes (account_id, modseq, collection_id, item_id, uid, op) VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(1, account)
+      .bind(2, m)
+      .bind(3, collection)
+      .bind(4, item)
+      .bind(5, uid)
+      .bind(6, static_cast<std::int64_t>(op))
+      .run();
+  db().cached("UPDATE collections SET modseq = ? WHERE id = ? AND modseq < ?").bind(1, m).bind(2, collection).bind(3, m).run();
+  bool seen = false;
+  for (const auto& n : notifications_) {
+    if (n.account_id == account && n.collection_id == collection) seen = true;
+  }
+  if (!seen) notifications_.push_back({account, collection, m});
+  return m;
+}
+
+std::size_t Store::collect_garbage(std::chrono::seconds grace) {
+  auto cutoff = static_cast<std::int64_t>(std::time(nullptr)) - grace.count();
+  // Candidate orphan files are listed outside the writer; each is re-checked inside it.
+  std::vector<std::string> orphan_candidates;
+  std::error_code ec;
+  auto file_time_cutoff = fs::file_time_type::clock::now() - grace;
+  for (auto it = fs::recursive_directory_iterator(impl_->blobs.root(), ec); !ec && it != fs::end(it); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    auto name = it->path().filename().string();
+    if (!is_blob_hash(name)) continue;
+    if (it->last_write_time(ec) < file_time_cutoff) orphan_candidates.push_back(name);
+  }
+  for (auto it = fs::directory_iterator(impl_->options.data_dir / "tmp", ec); !ec && it != fs::end(it); it.increment(ec)) {
+    if (it->last_write_time(ec) < file_time_cutoff) fs::remove(it->path(), ec);
+  }
+
+  return write([&](WriteTxn& txn) {
+    std::size_t removed = 0;
+    std::vector<std::string> dead;
+    auto& q = txn.db().cached("SELECT hash FROM blobs WHERE refcount = 0 AND updated_at < ?");
+    q.bind(1, cutoff);
+    while (q.step()) dead.push_back(q.column_text(0));
+    q.reset();
+    for (const auto& h : dead) {
+      txn.db().cached("DELETE FROM blobs WHERE hash = ? AND refcount = 0").bind(1, h).run();
+      txn.blobs().remove(h);
+      ++removed;
+    }
+    std::sort(dead.begin(), dead.end());
+    for (const auto& h : orphan_candidates) {
+      if (std::binary_search(dead.begin(), dead.end(), h)) continue;
+      auto& e = txn.db().cached("SELECT 1 FROM blobs WHERE hash = ?");
+      e.bind(1, h);
+      bool known = e.step();
+      e.reset();
+      if (!known) {
+        txn.blobs().remove(h);
+        ++removed;
+      }
+    }
+    return removed;
+  });
+}
+
+std::vector<std::string> Store::check_consistency() {
+  return read([&](ReadTxn& txn) {
+    std::vector<std::string> problems;
+    auto ic = txn.db().prepare("PRAGMA integrity_check");
+    while (ic.step()) {
+      auto line = ic.column_text(0);
+      if (line != "ok") problems.push_back("integrity: " + line);
+    }
+    auto fk = txn.db().prepare("PRAGMA foreign_key_check");
+    while (fk.step()) problems.push_back("foreign key: " + fk.column_text(0));
+    auto rc = txn.db().prepare(
+        "SELECT b.hash, b.refcount, (SELECT COUNT(*) FROM items i WHERE i.blob_hash = b.hash) AS refs "
+        "FROM blobs b WHERE b.refcount != (SELECT COUNT(*) FROM items i WHERE i.blob_hash = b.hash)");
+    while (rc.step()) {
+      problems.push_back(fmt::format("blob {} refcount {} but {} references", rc.column_text(0), rc.column_int(1),
+                                     rc.column_int(2)));
+    }
+    auto files = txn.db().prepare("SELECT hash FROM blobs WHERE refcount > 0");
+    while (files.step()) {
+      auto h = files.column_text(0);
+      if (!impl_->blobs.exists(h)) problems.push_back("blob file missing: " + h);
+    }
+    auto ms = txn.db().prepare(
+        "SELECT p.email FROM principals p WHERE p.modseq < (SELECT COALESCE(MAX(c.modseq), 0) FROM changes c "
+        "WHERE c.account_id = p.id)");
+    while (ms.step()) problems.push_back("account modseq behind its change log: " + ms.column_text(0));
+    return problems;
+  });
+}
+
+}  // namespace atrium::storage

@@ -1,0 +1,95 @@
+// Blob dedup, durability layout, reference counts and garbage collection.
+#include "storage/blobs.hpp"
+#include "test_support.hpp"
+
+#include <fstream>
+
+namespace atrium::storage {
+namespace {
+
+using testing::StoreTest;
+
+std::int64_t refcount(Store& s, const std::string& hash) {
+  return s.read([&](ReadTxn& t) {
+    auto& q = t.db().cached("SELECT refcount FROM blobs WHERE hash = ?");
+    q.bind(1, hash);
+    return q.step() ? q.column_int(0) : std::int64_t{-1};
+  });
+}
+
+TEST(BlobHash, IsLowercaseHexSha256) {
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(is_blob_hash(sha256_hex("")));
+  EXPECT_FALSE(is_blob_hash("../../etc/passwd"));
+}
+
+TEST_F(StoreTest, IdenticalContentIsStoredOnceAndCountedPerReference) {
+  auto a = add_user("a@example.test");
+  auto b = add_user("b@example.test");
+  std::string body = "From: x\r\n\r\nthe same message to two people\r\n";
+  add_message(a, inbox(a).id, body);
+  add_message(b, inbox(b).id, body);
+  auto hash = sha256_hex(body);
+  EXPECT_EQ(refcount(*store_, hash), 2);
+  EXPECT_EQ(store_->blobs().read(hash).value(), body);
+  EXPECT_EQ(store_->blobs().path_of(hash), dir_ / "blobs" / hash.substr(0, 2) / hash.substr(2, 2) / hash);
+  std::size_t files = 0;
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir_ / "blobs")) files += e.is_regular_file();
+  EXPECT_EQ(files, 1u);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "tmp"));
+}
+
+TEST_F(StoreTest, GarbageCollectionRemovesOnlyUnreferencedBlobsPastTheGrace) {
+  auto user = add_user("g@example.test");
+  auto box = inbox(user);
+  auto keep = add_message(user, box.id, "keep me");
+  auto drop = add_message(user, box.id, "drop me");
+  store_->write([&](WriteTxn& t) { items::remove(t, Actor::principal(user), drop.id); });
+  auto drop_hash = sha256_hex("drop me");
+  EXPECT_EQ(refcount(*store_, drop_hash), 0);
+
+  // Within the grace period nothing goes: a job may be about to reference it again.
+  EXPECT_EQ(store_->collect_garbage(std::chrono::hours(1)), 0u);
+  EXPECT_TRUE(store_->blobs().exists(drop_hash));
+
+  // An orphan file with no row at all (a crash between put() and the commit).
+  auto orphan = store_->blobs().put("orphaned by a crash");
+  EXPECT_EQ(store_->collect_garbage(std::chrono::seconds(-5)), 2u);
+  EXPECT_FALSE(store_->blobs().exists(drop_hash));
+  EXPECT_FALSE(store_->blobs().exists(orphan.hash));
+  EXPECT_EQ(refcount(*store_, drop_hash), -1);
+  EXPECT_TRUE(store_->blobs().exists(sha256_hex("keep me")));
+  EXPECT_TRUE(store_->check_consistency().empty());
+  (void)keep;
+}
+
+TEST_F(StoreTest, ReferencingABlobWhoseFileVanishedFailsInsteadOfDangling) {
+  auto user = add_user("v@example.test");
+  auto blob = store_->blobs().put("short-lived");
+  store_->blobs().remove(blob.hash);
+  try {
+    store_->write([&](WriteTxn& t) {
+      items::add(t, Actor::system(), {.collection = inbox(user).id, .kind = ItemKind::message, .blob = blob});
+    });
+    FAIL() << "referenced a missing blob";
+  } catch (const StoreError& e) {
+    EXPECT_TRUE(e.temporary());
+  }
+  EXPECT_TRUE(store_->check_consistency().empty());
+}
+
+TEST_F(StoreTest, ConsistencyCheckFindsAMissingFileAndABadRefcount) {
+  auto user = add_user("k@example.test");
+  auto added = add_message(user, inbox(user).id, "to be damaged");
+  (void)added;
+  auto hash = sha256_hex("to be damaged");
+  std::filesystem::remove(store_->blobs().path_of(hash));
+  store_->write([&](WriteTxn& t) { t.db().exec("UPDATE blobs SET refcount = 7"); });
+  auto problems = store_->check_consistency();
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("refcount 7 but 1"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[1].find("missing"), std::string::npos) << problems[1];
+}
+
+}  // namespace
+}  // namespace atrium::storage
