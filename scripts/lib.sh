@@ -1,0 +1,45 @@
+# Shared by scripts/run and scripts/test: installs what the build and the tests need, from
+# Debian's packages only, and configures/builds with CMake + Ninja (+ ccache).
+# shellcheck shell=bash
+
+ATRIUM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Packages the build needs.
+ATRIUM_BUILD_PACKAGES=(
+  g++ cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
+  libssl-dev libsqlite3-dev libsodium-dev libfmt-dev libtomlplusplus-dev libcli11-dev
+  libgtest-dev libgmock-dev
+)
+# Packages the tests need on top (real clients and tools the interop tests drive).
+ATRIUM_TEST_PACKAGES=(
+  python3 python3-pytest openssl curl sqlite3
+)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# install_packages PKG...: installs the missing ones; refreshes the package lists first.
+install_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# build DIR TARGET [cmake args...]: configures once, then builds TARGET (or "all").
+build() {
+  local dir="$1" target="$2"
+  shift 2
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S "$ATRIUM_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
+  fi
+  local jobs
+  jobs="$(nproc 2>/dev/null || echo 2)"
+  cmake --build "$dir" --target "$target" -- -j"$jobs"
+}

@@ -1,0 +1,90 @@
+"""Fixtures for interop tests: a real `atrium serve` on loopback with its own data and ports."""
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+ATRIUM_BIN = os.environ.get("ATRIUM_BIN", str(pathlib.Path(__file__).resolve().parents[2] / "build/bin/atrium"))
+PROTOCOLS = ["smtp", "submission", "submissions", "lmtp", "imap", "imaps", "pop3", "pop3s", "http", "https",
+             "managesieve"]
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A running server: its ports, data dir, config file and log."""
+
+    def __init__(self, tmp: pathlib.Path, protocols=("http", "https")):
+        self.dir = tmp
+        self.data = tmp / "data"
+        self.ports = {p: free_port() for p in protocols}
+        self.config = tmp / "atrium.toml"
+        listen = "\n".join(f'{p} = "127.0.0.1:{port}"' for p, port in self.ports.items())
+        self.config.write_text(f'[server]\nhostname = "mail.example.test"\ndata_dir = "{self.data}"\n\n[listen]\n{listen}\n')
+        self.log_path = tmp / "server.log"
+        self.proc = None
+
+    def cli(self, *args, input=None, check=True):
+        r = subprocess.run([ATRIUM_BIN, "-c", str(self.config), *args], input=input, capture_output=True, text=True,
+                           timeout=120)
+        if check and r.returncode != 0:
+            raise AssertionError(f"atrium {' '.join(args)} failed ({r.returncode}): {r.stderr}")
+        return r
+
+    def start(self):
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen([ATRIUM_BIN, "-c", str(self.config), "serve"], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited early ({self.proc.returncode}):\n{self.log_text()}")
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("server did not come up:\n" + self.log_text())
+
+    def url(self, path, scheme="http"):
+        return f"{scheme}://127.0.0.1:{self.ports[scheme]}{path}"
+
+    def log_text(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.log.close()
+        return self.proc.returncode if self.proc else None
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = Server(tmp_path).start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def server_all(tmp_path):
+    """A server configured with every listener of the dev layout (on free ports)."""
+    s = Server(tmp_path, PROTOCOLS).start()
+    yield s
+    s.stop()
