@@ -143,11 +143,48 @@ CREATE INDEX changes_collection ON changes(collection_id, modseq);
 CREATE INDEX changes_account ON changes(account_id, modseq);
 )sql";
 
+// Version 2: what mail delivery needs. The outbound queue holds messages for remote recipients
+// until the delivery worker hands them on; each queued message takes one reference to its blob.
+// DSN parameters (RFC 3461) travel with the message: ENVID and RET per message, NOTIFY and ORCPT
+// per recipient, NULL where the client gave none. `domains.catch_all` is the address that mail
+// to unknown local parts of the domain goes to (NULL: refuse them).
+constexpr std::string_view k_v2 = R"sql(
+ALTER TABLE domains ADD COLUMN catch_all TEXT;
+
+CREATE TABLE outbound_queue (
+  id INTEGER PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  blob_hash TEXT NOT NULL REFERENCES blobs(hash),
+  size INTEGER NOT NULL,
+  reverse_path TEXT NOT NULL,
+  envid TEXT,
+  ret TEXT CHECK (ret IN ('FULL', 'HDRS')),
+  body_type TEXT NOT NULL CHECK (body_type IN ('7BIT', '8BITMIME', 'BINARYMIME')),
+  smtputf8 INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX outbound_queue_due ON outbound_queue(next_attempt_at);
+CREATE INDEX outbound_queue_blob ON outbound_queue(blob_hash);
+
+CREATE TABLE outbound_recipients (
+  id INTEGER PRIMARY KEY,
+  queue_id INTEGER NOT NULL REFERENCES outbound_queue(id) ON DELETE CASCADE,
+  address TEXT NOT NULL,
+  notify TEXT,
+  orcpt TEXT,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  last_error TEXT NOT NULL DEFAULT '',
+  UNIQUE (queue_id, address)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "directory, collections, items, blobs, change log", k_v1},
+      {2, "outbound queue with DSN parameters, per-domain catch-all", k_v2},
   };
   return all;
 }
@@ -162,6 +199,8 @@ int current_version(sql::Connection& db) {
 }
 
 void migrate(sql::Connection& db) {
+  // Up to date: no write lock needed, so opening never waits for another process's writer.
+  if (current_version(db) == migrations().back().version) return;
   // The writer lock makes concurrent openers (the server and an admin command) migrate once.
   db.exec("BEGIN IMMEDIATE");
   try {
