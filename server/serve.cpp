@@ -1,13 +1,180 @@
-// Composition root for `atrium serve` (wiring lands with the network runtime).
+// Composition root for `atrium serve`: store, TLS, authentication, listeners, privilege drop,
+// housekeeping and graceful shutdown.
 #include "server/serve.hpp"
 
+#include "core/auth/throttle.hpp"
 #include "core/log/log.hpp"
+#include "core/net/tls.hpp"
+#include "core/runtime/io_runtime.hpp"
+#include "server/modules.hpp"
+#include "storage/credentials.hpp"
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <functional>
+#include <thread>
 
 namespace atrium::server {
+namespace {
 
-int serve(const config::Config&, const ServeOptions&) {
-  log::error("serve.unavailable", "reason", "network runtime not built yet");
-  return 1;
+using namespace std::chrono_literals;
+
+// How long shutdown waits for sessions to say goodbye before closing their sockets; the whole
+// shutdown stays within 5 s.
+constexpr auto k_drain_grace = 3s;
+constexpr auto k_gc_interval = 1h;
+constexpr auto k_gc_grace = std::chrono::seconds(3600);
+
+// Switches to `user` after the listeners are bound. Refuses to keep running as root when asked
+// to drop and unable to.
+void drop_privileges(const std::string& user) {
+  if (::geteuid() != 0) {
+    log::warn("serve.privileges", "note", "not running as root; [server] user ignored", "user", user);
+    return;
+  }
+  struct passwd* pw = ::getpwnam(user.c_str());
+  if (!pw) throw std::runtime_error("[server] user " + user + " does not exist");
+  if (::setgroups(0, nullptr) != 0 || ::setgid(pw->pw_gid) != 0 || ::setuid(pw->pw_uid) != 0) {
+    throw std::runtime_error("cannot switch to user " + user);
+  }
+  if (::setuid(0) == 0) throw std::runtime_error("privileges could be regained after dropping them");
+  ::prctl(PR_SET_DUMPABLE, 1);
+  log::info("serve.privileges", "user", user, "uid", pw->pw_uid, "gid", pw->pw_gid);
+}
+
+// Hourly blob garbage collection on the blocking pool.
+void schedule_gc(asio::steady_timer& timer, storage::Store& store, runtime::BlockingPool& pool) {
+  timer.expires_after(k_gc_interval);
+  timer.async_wait([&timer, &store, &pool](boost::system::error_code ec) {
+    if (ec) return;
+    asio::post(pool.executor(), [&store] {
+      try {
+        auto removed = store.collect_garbage(k_gc_grace);
+        log::info("store.gc", "removed", removed);
+      } catch (const std::exception& e) {
+        log::warn("store.gc_failed", "reason", e.what());
+      }
+    });
+    schedule_gc(timer, store, pool);
+  });
+}
+
+}  // namespace
+
+int serve(const config::Config& cfg, const ServeOptions& options) {
+  log::info("serve.starting", "version", ATRIUM_VERSION, "config", options.dev ? "dev defaults" : cfg.source.string(),
+            "data_dir", cfg.server.data_dir.string(), "hostname", cfg.server.hostname);
+  metrics::Registry registry;
+  std::unique_ptr<storage::Store> store;
+  std::unique_ptr<ssl::context> tls;
+  try {
+    store = storage::Store::open({.data_dir = cfg.server.data_dir, .metrics = &registry});
+    net::TlsFiles files;
+    if (cfg.tls) {
+      files = {cfg.tls->cert, cfg.tls->key};
+      log::info("tls.certificate", "cert", files.cert_chain.string(), "sha256", net::sha256_fingerprint(files.cert_chain));
+    } else {
+      auto identity = net::ensure_self_signed(cfg.server.data_dir, cfg.server.hostname);
+      files = identity.files;
+      log::info("tls.certificate", "cert", files.cert_chain.string(), "self_signed", "true", "generated",
+                identity.generated ? "true" : "false", "sha256", identity.sha256_fingerprint);
+    }
+    tls = std::make_unique<ssl::context>(net::make_server_tls_context(files));
+  } catch (const std::exception& e) {
+    log::error("serve.failed", "reason", e.what());
+    return 1;
+  }
+
+  runtime::IoRuntime io;
+  runtime::BlockingPool blocking;
+  auth::ThrottleOptions throttle_options;
+  throttle_options.ip_block_failures = cfg.auth.max_failures_per_ip;
+  throttle_options.account_lock_failures = cfg.auth.max_failures_per_account;
+  throttle_options.window = cfg.auth.failure_window;
+  throttle_options.ip_block_duration = cfg.auth.block_duration;
+  throttle_options.account_lock_duration = cfg.auth.block_duration;
+  throttle_options.exempt = cfg.auth.exempt;
+  auth::Throttle throttle(throttle_options);
+  storage::StoreCredentials credentials(*store);
+  auth::Authenticator authenticator(throttle, credentials, registry);
+  Services services{cfg, *store, authenticator, blocking, registry, *tls, std::make_shared<http::Router>()};
+  add_http_routes(services);
+
+  net::ConnectionIds ids;
+  // One gate for every listener: the limits count connections across all protocols.
+  net::ConnectionGate gate(cfg.limits.max_connections, cfg.limits.max_connections_per_ip);
+  net::ListenerLimits limits;
+  std::vector<std::unique_ptr<net::Listener>> listeners;
+  try {
+    for (config::Protocol p : config::all_protocols) {
+      const auto& endpoints = cfg.listen.of(p);
+      if (endpoints.empty()) continue;
+      auto module = module_for(p);
+      if (!module) {
+        for (const auto& ep : endpoints) {
+          log::warn("listener.not_served", "proto", config::protocol_name(p), "addr", ep.to_string(), "reason",
+                    "protocol not built yet");
+        }
+        continue;
+      }
+      auto handler = module->make_handler(services);
+      for (const auto& ep : endpoints) {
+        net::ListenerConfig lc{ep.to_string(), std::string(config::protocol_name(p)), module->tls, tls.get(), limits, &ids, &gate};
+        listeners.push_back(std::make_unique<net::Listener>(io.executor(), lc, handler, registry));
+      }
+    }
+    if (cfg.server.user) drop_privileges(*cfg.server.user);
+  } catch (const std::exception& e) {
+    log::error("serve.failed", "reason", e.what());
+    return 1;
+  }
+  for (auto& l : listeners) l->start();
+
+  asio::steady_timer gc_timer(io.context());
+  schedule_gc(gc_timer, *store, blocking);
+  asio::steady_timer drain_timer(io.context());
+  auto live_sessions = [&] {
+    std::size_t n = 0;
+    for (auto& l : listeners) n += l->live_sessions();
+    return n;
+  };
+  // Polls until every session has ended or the grace is over, then stops the runtime.
+  std::function<void(std::chrono::steady_clock::time_point)> drain = [&](std::chrono::steady_clock::time_point deadline) {
+    if (live_sessions() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      if (auto left = live_sessions()) {
+        log::warn("serve.closing_sessions", "sessions", left);
+        for (auto& l : listeners) l->close_sessions();
+      }
+      io.stop(runtime::StopMode::immediate);
+      return;
+    }
+    drain_timer.expires_after(25ms);
+    drain_timer.async_wait([&, deadline](boost::system::error_code) { drain(deadline); });
+  };
+
+  io.on_shutdown_signal([&](int signal) {
+    log::info("serve.stopping", "signal", signal, "sessions", live_sessions());
+    gc_timer.cancel();
+    for (auto& l : listeners) {
+      l->stop();
+      l->interrupt_sessions();
+    }
+    drain(std::chrono::steady_clock::now() + k_drain_grace);
+  });
+
+  log::info("serve.ready", "listeners", listeners.size());
+  io.run();
+  listeners.clear();
+  // Every job already queued is committed (or failed) before the store closes.
+  store.reset();
+  log::info("serve.stopped");
+  return 0;
 }
 
 }  // namespace atrium::server
