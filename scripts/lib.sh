@@ -16,6 +16,11 @@ ATRIUM_TEST_PACKAGES=(
   python3 python3-pytest openssl curl sqlite3
 )
 
+# ccache keys on paths relative to the checkout, so every clone (CI's included) shares hits.
+export CCACHE_BASEDIR="$ATRIUM_ROOT"
+export CCACHE_NOHASHDIR=1
+export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+
 log() { printf '==> %s\n' "$*" >&2; }
 
 # install_packages PKG...: installs the missing ones; refreshes the package lists first.
