@@ -121,6 +121,17 @@ std::optional<Domain> find_domain(ReadTxn& txn, std::string_view name) {
 
 bool is_local_domain(ReadTxn& txn, std::string_view domain) { return find_domain(txn, domain).has_value(); }
 
+std::optional<std::string> get_catch_all(ReadTxn& txn, std::string_view domain) {
+  auto d = normalise_domain(domain);
+  if (!d) return std::nullopt;
+  auto& q = txn.db().cached("SELECT catch_all FROM domains WHERE name = ?");
+  q.bind(1, *d);
+  std::optional<std::string> out;
+  if (q.step() && !q.column_is_null(0)) out = q.column_text(0);
+  q.reset();
+  return out;
+}
+
 std::optional<Principal> find_principal(ReadTxn& txn, std::string_view email) {
   auto a = normalise_address(email);
   if (!a) return std::nullopt;
@@ -236,6 +247,19 @@ void del_domain(WriteTxn& txn, std::string_view name) {
                      fmt::format("domain {} still has {} accounts or aliases; delete them first", d->name, n));
   }
   txn.db().cached("DELETE FROM domains WHERE id = ?").bind(1, d->id).run();
+}
+
+void set_catch_all(WriteTxn& txn, std::string_view domain, std::optional<std::string_view> target) {
+  auto d = find_domain(txn, domain_or_throw(domain));
+  if (!d) throw StoreError(Errc::not_found, fmt::format("domain {} is not a local domain", domain_or_throw(domain)));
+  std::optional<std::string> t;
+  if (target) {
+    t = address_or_throw(*target);
+    if (is_local_domain(txn, address_domain(*t)) && !find_principal(txn, *t) && !find_alias(txn, *t)) {
+      throw StoreError(Errc::not_found, fmt::format("{} is neither an account nor an alias", *t));
+    }
+  }
+  txn.db().cached("UPDATE domains SET catch_all = ? WHERE id = ?").bind(1, t).bind(2, d->id).run();
 }
 
 PrincipalId add_user(WriteTxn& txn, const NewUser& u) {

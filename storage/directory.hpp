@@ -17,6 +17,9 @@ namespace atrium::storage::directory {
 std::vector<Domain> list_domains(ReadTxn& txn);
 std::optional<Domain> find_domain(ReadTxn& txn, std::string_view name);
 bool is_local_domain(ReadTxn& txn, std::string_view domain);
+// The domain's catch-all address (see set_catch_all), canonical; nullopt when none is set or the
+// domain is not local.
+std::optional<std::string> get_catch_all(ReadTxn& txn, std::string_view domain);
 
 // Looks a principal up by its primary address (any case).
 std::optional<Principal> find_principal(ReadTxn& txn, std::string_view email);
@@ -36,6 +39,12 @@ std::vector<AppPassword> list_app_passwords(ReadTxn& txn, PrincipalId user);
 DomainId add_domain(WriteTxn& txn, std::string_view name);
 // Refuses while principals or aliases of the domain exist.
 void del_domain(WriteTxn& txn, std::string_view name);
+// Catch-all: mail to a local part of `domain` that is no principal, alias or plus-address goes
+// to `target` (resolved like an alias target, never through another catch-all) instead of being
+// refused with 550 5.1.1. nullopt clears it. A local target must exist now (principal or alias),
+// so a typo is refused; one deleted later makes such mail unknown again. Remote targets are
+// allowed (the mail is forwarded through the outbound queue). Refuses a domain that is not local.
+void set_catch_all(WriteTxn& txn, std::string_view domain, std::optional<std::string_view> target);
 
 struct NewUser {
   std::string email;

@@ -335,9 +335,12 @@ std::vector<std::string> Store::check_consistency() {
     }
     auto fk = txn.db().prepare("PRAGMA foreign_key_check");
     while (fk.step()) problems.push_back("foreign key: " + fk.column_text(0));
+    // A blob is referenced by items and by queued outbound messages (one reference each).
     auto rc = txn.db().prepare(
-        "SELECT b.hash, b.refcount, (SELECT COUNT(*) FROM items i WHERE i.blob_hash = b.hash) AS refs "
-        "FROM blobs b WHERE b.refcount != (SELECT COUNT(*) FROM items i WHERE i.blob_hash = b.hash)");
+        "SELECT hash, refcount, refs FROM (SELECT b.hash, b.refcount, "
+        "(SELECT COUNT(*) FROM items i WHERE i.blob_hash = b.hash) + "
+        "(SELECT COUNT(*) FROM outbound_queue o WHERE o.blob_hash = b.hash) AS refs FROM blobs b) counted "
+        "WHERE refcount != refs");
     while (rc.step()) {
       problems.push_back(fmt::format("blob {} refcount {} but {} references", rc.column_text(0), rc.column_int(1),
                                      rc.column_int(2)));
@@ -347,6 +350,9 @@ std::vector<std::string> Store::check_consistency() {
       auto h = files.column_text(0);
       if (!impl_->blobs.exists(h)) problems.push_back("blob file missing: " + h);
     }
+    auto oq = txn.db().prepare(
+        "SELECT id FROM outbound_queue o WHERE NOT EXISTS (SELECT 1 FROM outbound_recipients r WHERE r.queue_id = o.id)");
+    while (oq.step()) problems.push_back(fmt::format("queued message {} has no recipients", oq.column_int(0)));
     auto ms = txn.db().prepare(
         "SELECT p.email FROM principals p WHERE p.modseq < (SELECT COALESCE(MAX(c.modseq), 0) FROM changes c "
         "WHERE c.account_id = p.id)");

@@ -146,8 +146,9 @@ class Store {
   // Returns the number of blob files removed.
   std::size_t collect_garbage(std::chrono::seconds grace);
 
-  // PRAGMA integrity_check plus the store's own invariants (blob refcounts equal references,
-  // every referenced blob file exists). Returns problems found; empty when consistent.
+  // PRAGMA integrity_check plus the store's own invariants (blob refcounts equal references from
+  // items and queued outbound messages, every referenced blob file exists, every queued message
+  // has recipients). Returns problems found; empty when consistent.
   std::vector<std::string> check_consistency();
 
  private:

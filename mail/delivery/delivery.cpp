@@ -1,0 +1,246 @@
+// Local delivery: trace fields, one blob, one writer job for all recipients.
+#include "mail/delivery/delivery.hpp"
+
+#include "core/log/log.hpp"
+#include "mail/delivery/resolve.hpp"
+#include "mail/delivery/trace.hpp"
+#include "mail/mime/header.hpp"
+#include "storage/access.hpp"
+#include "storage/collections.hpp"
+#include "storage/directory.hpp"
+#include "storage/items.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <map>
+#include <random>
+
+namespace atrium::mail::delivery {
+namespace {
+
+namespace queue = storage::queue;
+
+// Unique enough to find one message in the logs: 64 random bits.
+std::string new_queue_id() {
+  std::random_device rd;
+  return fmt::format("{:08X}{:08X}", rd(), rd());
+}
+
+// Header text made fit for the metadata columns: valid UTF-8 (PostgreSQL refuses anything
+// else), no control characters, at most `max` octets. The blob keeps the original bytes.
+std::string metadata_text(std::string_view in, std::size_t max) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < in.size() && out.size() < max) {
+    auto c = static_cast<unsigned char>(in[i]);
+    if (c < 0x80) {
+      out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    std::size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+    bool ok = len > 0 && c < 0xf5 && i + len <= in.size();
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(in[i + k]) & 0xc0) == 0x80;
+    // Overlong three/four-octet forms and surrogates.
+    if (ok && len == 3) {
+      auto c1 = static_cast<unsigned char>(in[i + 1]);
+      ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
+    }
+    if (ok && len == 4) {
+      auto c1 = static_cast<unsigned char>(in[i + 1]);
+      ok = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
+    }
+    if (ok && out.size() + len <= max) {
+      out.append(in.substr(i, len));
+      i += len;
+    } else if (ok) {
+      break;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD for a byte that starts no valid sequence
+      ++i;
+    }
+  }
+  return out;
+}
+
+storage::MessageMeta message_meta(std::string_view message) {
+  auto headers = mime::read_headers(message);
+  storage::MessageMeta meta;
+  if (auto id = mime::first_value(headers, "Message-ID")) meta.message_id = metadata_text(*id, 998);
+  if (auto subject = mime::first_value(headers, "Subject")) meta.subject = metadata_text(*subject, 998);
+  return meta;
+}
+
+queue::BodyType to_queue(BodyType b) {
+  switch (b) {
+    case BodyType::eight_bit_mime: return queue::BodyType::eight_bit_mime;
+    case BodyType::binary_mime: return queue::BodyType::binary_mime;
+    case BodyType::seven_bit: break;
+  }
+  return queue::BodyType::seven_bit;
+}
+
+queue::DsnRet to_queue(DsnRet r) {
+  switch (r) {
+    case DsnRet::full: return queue::DsnRet::full;
+    case DsnRet::headers: return queue::DsnRet::headers;
+    case DsnRet::unspecified: break;
+  }
+  return queue::DsnRet::unspecified;
+}
+
+queue::DsnNotifySet to_queue_notify(DsnNotifySet n) {
+  queue::DsnNotifySet out = 0;
+  if (n & notify_success) out |= queue::notify_success;
+  if (n & notify_failure) out |= queue::notify_failure;
+  if (n & notify_delay) out |= queue::notify_delay;
+  if (n & notify_never) out = queue::notify_never;  // NEVER stands alone (RFC 3461 §4.1)
+  return out;
+}
+
+// What happened to one principal in this job; a principal reached twice is served once.
+enum class Served { stored, already_stored, over_quota };
+
+// The writer job's body: everything between "blob is durable" and "commit".
+class DeliveryJob {
+ public:
+  DeliveryJob(const Envelope& env, const storage::BlobRef& blob, const storage::MessageMeta& meta,
+              std::int64_t now)
+      : env_(env), blob_(blob), meta_(meta), now_(now) {}
+
+  // Runs inside the writer's savepoint; an exception rolls back everything this job did.
+  DeliveryResult run(storage::WriteTxn& txn) {
+    DeliveryResult result;
+    queue::OutboundMessage outbound;
+    bool may_relay = env_.authenticated.has_value() && env_.protocol != Protocol::lmtp;
+
+    for (const auto& rcpt : env_.recipients) {
+      RecipientResult r;
+      r.address = rcpt.address;
+      Resolution res = resolve(txn, rcpt.address);
+      if (res.kind == ResolutionKind::unknown) {
+        r.status = DeliveryStatus::unknown_recipient;
+      } else if (res.kind == ResolutionKind::remote && !may_relay) {
+        r.status = DeliveryStatus::relay_denied;
+      } else {
+        std::size_t served = 0;
+        for (const auto& target : res.local) {
+          switch (serve(txn, target)) {
+            case Served::stored: ++r.stored; ++served; break;
+            case Served::already_stored: ++served; break;
+            case Served::over_quota: r.over_quota.push_back(target.principal); break;
+          }
+        }
+        for (const auto& address : res.remote) {
+          // A forwarded copy names the address the sender used (RFC 3461 §4.2 ORCPT), so a
+          // bounce from the far end is understandable.
+          std::string orcpt = rcpt.orcpt;
+          if (orcpt.empty() && res.kind == ResolutionKind::local) orcpt = "rfc822;" + rcpt.address;
+          outbound.recipients.push_back({address, to_queue_notify(rcpt.notify), orcpt});
+          ++r.queued;
+        }
+        bool nothing = served == 0 && r.queued == 0;
+        r.status = nothing ? DeliveryStatus::over_quota : DeliveryStatus::delivered;
+      }
+      result.recipients.push_back(std::move(r));
+    }
+
+    if (!outbound.recipients.empty()) {
+      outbound.blob = blob_;
+      outbound.reverse_path = env_.reverse_path;
+      outbound.envid = env_.envid;
+      outbound.ret = to_queue(env_.ret);
+      outbound.body_type = env_.undeclared_8bit && env_.body_type == BodyType::seven_bit
+                               ? queue::BodyType::eight_bit_mime
+                               : to_queue(env_.body_type);
+      outbound.smtputf8 = env_.smtputf8;
+      outbound.created_at = now_;
+      outbound.next_attempt_at = now_;
+      result.outbound = queue::enqueue(txn, outbound);
+    }
+    return result;
+  }
+
+ private:
+  Served serve(storage::WriteTxn& txn, const LocalTarget& target) {
+    auto known = served_.find(target.principal);
+    if (known != served_.end()) return known->second == Served::stored ? Served::already_stored : known->second;
+
+    // Checked here rather than left to items::add's refusal: the refusal is an exception, and
+    // this recipient's quota must not fail the others' delivery in the same job.
+    auto p = storage::directory::get_principal(txn, target.principal);
+    if (!p) throw storage::StoreError(storage::Errc::not_found, "recipient vanished during delivery");
+    if (p->quota_bytes > 0 && p->used_bytes + blob_.size > p->quota_bytes) {
+      served_.emplace(target.principal, Served::over_quota);
+      return Served::over_quota;
+    }
+    auto system = storage::Actor::system();
+    storage::CollectionId box = target.collection;
+    if (box == 0) {
+      box = storage::collections::create(txn, system, {target.principal, storage::CollectionKind::mailbox, "INBOX", ""}).id;
+    }
+    storage::items::add(txn, system,
+                        {.collection = box,
+                         .kind = storage::ItemKind::message,
+                         .blob = blob_,
+                         .internal_date = now_,
+                         .meta = meta_});
+    served_.emplace(target.principal, Served::stored);
+    return Served::stored;
+  }
+
+  const Envelope& env_;
+  const storage::BlobRef& blob_;
+  const storage::MessageMeta& meta_;
+  std::int64_t now_;
+  std::map<storage::PrincipalId, Served> served_;  // stored or over_quota
+};
+
+DeliveryResult all_failed(const Envelope& env, std::string queue_id) {
+  DeliveryResult result;
+  result.queue_id = std::move(queue_id);
+  for (const auto& rcpt : env.recipients) {
+    result.recipients.push_back({.address = rcpt.address, .status = DeliveryStatus::temporary_failure});
+  }
+  return result;
+}
+
+}  // namespace
+
+LocalDelivery::LocalDelivery(storage::Store& store, DeliveryOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+DeliveryResult LocalDelivery::deliver(const Envelope& env, std::string_view message) {
+  std::string queue_id = new_queue_id();
+  if (env.recipients.empty()) return {.queue_id = queue_id};
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+
+  std::string full = trace_fields(env, {.hostname = options_.hostname, .queue_id = queue_id, .time = now});
+  full.append(message);
+  storage::MessageMeta meta = message_meta(message);
+
+  try {
+    storage::BlobRef blob = store_.blobs().put(full);
+    DeliveryResult result = store_.write([&](storage::WriteTxn& txn) {
+      DeliveryJob job(env, blob, meta, now);
+      return job.run(txn);
+    });
+    result.queue_id = queue_id;
+    std::size_t stored = 0, queued = 0, refused = 0;
+    for (const auto& r : result.recipients) {
+      stored += r.stored;
+      queued += r.queued;
+      if (r.status != DeliveryStatus::delivered) ++refused;
+    }
+    log::info("delivery.done", "id", queue_id, "from", env.reverse_path, "rcpts", env.recipients.size(), "stored",
+              stored, "queued", queued, "refused", refused, "size", blob.size);
+    return result;
+  } catch (const std::exception& e) {
+    log::warn("delivery.failed", "id", queue_id, "from", env.reverse_path, "rcpts", env.recipients.size(), "reason",
+              e.what());
+    return all_failed(env, queue_id);
+  }
+}
+
+}  // namespace atrium::mail::delivery

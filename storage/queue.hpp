@@ -1,0 +1,71 @@
+// The outbound queue: messages accepted for remote recipients, kept durably until the delivery
+// worker (mail/queue, a later issue) hands them to the remote MX. Each queued message holds one
+// reference to its blob, so garbage collection never removes a body that is still to be sent.
+#pragma once
+
+#include "storage/store.hpp"
+#include "storage/types.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace atrium::storage::queue {
+
+using QueueId = std::int64_t;
+
+// RFC 6152 / RFC 3030 body types, as declared by MAIL FROM BODY=.
+enum class BodyType : int { seven_bit = 1, eight_bit_mime = 2, binary_mime = 3 };
+
+// RFC 3461 RET: how much of the message a failure DSN returns; unspecified = the remote's choice.
+enum class DsnRet : int { unspecified = 0, full = 1, headers = 2 };
+
+// RFC 3461 NOTIFY as a bit set. 0 means the client gave no NOTIFY (the default: FAILURE, and
+// DELAY at the relay's discretion); `notify_never` is never combined with the others.
+enum DsnNotify : std::uint32_t {
+  notify_success = 1u << 0,
+  notify_failure = 1u << 1,
+  notify_delay = 1u << 2,
+  notify_never = 1u << 3,
+};
+using DsnNotifySet = std::uint32_t;
+
+enum class RecipientStatus : int { pending = 1, delivered = 2, failed = 3 };
+
+struct OutboundRecipient {
+  std::string address;           // the forward-path, as it will be given in RCPT TO
+  DsnNotifySet notify = 0;       // 0: not given
+  std::string orcpt;             // "addr-type;original-recipient", xtext decoded; empty: not given
+  RecipientStatus status = RecipientStatus::pending;
+  std::string last_error;        // the last remote reply or local reason; empty while untried
+};
+
+struct OutboundMessage {
+  QueueId id = 0;                // assigned by enqueue
+  BlobRef blob;                  // already durable: BlobStore::put() before the job
+  std::string reverse_path;      // empty: the null reverse-path <>
+  std::string envid;             // RFC 3461 ENVID, xtext decoded; empty: not given
+  DsnRet ret = DsnRet::unspecified;
+  BodyType body_type = BodyType::seven_bit;
+  bool smtputf8 = false;         // the message needs SMTPUTF8 at the next hop
+  std::int64_t created_at = 0;   // seconds since the epoch; enqueue fills 0 with now
+  std::int64_t next_attempt_at = 0;  // enqueue fills 0 with now (due at once)
+  std::int64_t attempts = 0;
+  std::vector<OutboundRecipient> recipients;  // in the order given
+};
+
+// Queues `message` for its recipients and takes one reference to its blob. A recipient address
+// given twice is queued once (the first one's DSN parameters win). Refuses (StoreError(invalid),
+// nothing changed) a message without recipients, with an empty or over-long (> 254 octets)
+// address, a control character in any stored text, or NOTIFY=NEVER combined with other values.
+// Returns the new queue id.
+QueueId enqueue(WriteTxn& txn, const OutboundMessage& message);
+
+// Every queued message with its recipients, due first (next_attempt_at, then id).
+std::vector<OutboundMessage> list_queue(ReadTxn& txn);
+
+// Removes a queued message with its recipients and drops its blob reference.
+// Throws StoreError(not_found) when no such message is queued.
+void remove_queued(WriteTxn& txn, QueueId id);
+
+}  // namespace atrium::storage::queue

@@ -1,0 +1,214 @@
+// The outbound queue: what enqueue keeps (DSN parameters included), the blob reference each
+// queued message holds, and that the store stays consistent through enqueue and removal.
+#include "storage/blobs.hpp"
+#include "storage/queue.hpp"
+#include "storage/schema.hpp"
+#include "test_support.hpp"
+
+namespace atrium::storage {
+namespace {
+
+using testing::StoreTest;
+
+std::int64_t refcount(Store& store, const std::string& hash) {
+  return store.read([&](ReadTxn& t) {
+    auto q = t.db().prepare("SELECT refcount FROM blobs WHERE hash = ?");
+    q.bind(1, hash);
+    return q.step() ? q.column_int(0) : std::int64_t{-1};
+  });
+}
+
+queue::OutboundMessage sample(const BlobRef& blob) {
+  queue::OutboundMessage m;
+  m.blob = blob;
+  m.reverse_path = "sender@example.test";
+  m.envid = "QQ314159";
+  m.ret = queue::DsnRet::headers;
+  m.body_type = queue::BodyType::eight_bit_mime;
+  m.smtputf8 = true;
+  m.recipients = {
+      {"one@remote.test", queue::notify_success | queue::notify_failure, "rfc822;list@example.test"},
+      {"two@remote.test", queue::notify_never, ""},
+      {"three@remote.test", 0, ""},
+  };
+  return m;
+}
+
+TEST_F(StoreTest, EnqueueKeepsTheEnvelopeAndDsnParametersAndReferencesTheBlob) {
+  auto blob = store_->blobs().put("queued body");
+  auto id = store_->write([&](WriteTxn& t) { return queue::enqueue(t, sample(blob)); });
+  EXPECT_GT(id, 0);
+  EXPECT_EQ(refcount(*store_, blob.hash), 1);
+  EXPECT_TRUE(store_->check_consistency().empty());
+
+  auto all = store_->read([](ReadTxn& t) { return queue::list_queue(t); });
+  ASSERT_EQ(all.size(), 1u);
+  const auto& m = all.front();
+  EXPECT_EQ(m.id, id);
+  EXPECT_EQ(m.blob.hash, blob.hash);
+  EXPECT_EQ(m.blob.size, blob.size);
+  EXPECT_EQ(m.reverse_path, "sender@example.test");
+  EXPECT_EQ(m.envid, "QQ314159");
+  EXPECT_EQ(m.ret, queue::DsnRet::headers);
+  EXPECT_EQ(m.body_type, queue::BodyType::eight_bit_mime);
+  EXPECT_TRUE(m.smtputf8);
+  EXPECT_GT(m.created_at, 0);
+  EXPECT_EQ(m.next_attempt_at, m.created_at);  // due at once
+  EXPECT_EQ(m.attempts, 0);
+  ASSERT_EQ(m.recipients.size(), 3u);
+  EXPECT_EQ(m.recipients[0].address, "one@remote.test");
+  EXPECT_EQ(m.recipients[0].notify, queue::notify_success | queue::notify_failure);
+  EXPECT_EQ(m.recipients[0].orcpt, "rfc822;list@example.test");
+  EXPECT_EQ(m.recipients[0].status, queue::RecipientStatus::pending);
+  EXPECT_EQ(m.recipients[1].notify, queue::notify_never);
+  EXPECT_EQ(m.recipients[1].orcpt, "");
+  EXPECT_EQ(m.recipients[2].notify, 0u);
+
+  // Stored as the RFC spells it, so the table reads like the SMTP dialogue.
+  auto raw = store_->read([&](ReadTxn& t) {
+    auto q = t.db().prepare("SELECT notify FROM outbound_recipients WHERE queue_id = ? ORDER BY id");
+    q.bind(1, id);
+    std::vector<std::string> out;
+    while (q.step()) out.push_back(q.column_is_null(0) ? "NULL" : q.column_text(0));
+    return out;
+  });
+  EXPECT_EQ(raw, (std::vector<std::string>{"SUCCESS,FAILURE", "NEVER", "NULL"}));
+}
+
+TEST_F(StoreTest, RemovingAQueuedMessageDropsItsReferenceAndItsRecipients) {
+  auto blob = store_->blobs().put("queued twice");
+  auto first = store_->write([&](WriteTxn& t) { return queue::enqueue(t, sample(blob)); });
+  auto second = store_->write([&](WriteTxn& t) { return queue::enqueue(t, sample(blob)); });
+  EXPECT_EQ(refcount(*store_, blob.hash), 2);
+  EXPECT_TRUE(store_->check_consistency().empty());
+
+  store_->write([&](WriteTxn& t) { queue::remove_queued(t, first); });
+  EXPECT_EQ(refcount(*store_, blob.hash), 1);
+  auto left = store_->read([](ReadTxn& t) { return queue::list_queue(t); });
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left.front().id, second);
+  EXPECT_TRUE(store_->check_consistency().empty());
+
+  // While queued, garbage collection leaves the body alone.
+  store_->collect_garbage(std::chrono::seconds(0));
+  EXPECT_TRUE(store_->blobs().exists(blob.hash));
+
+  store_->write([&](WriteTxn& t) { queue::remove_queued(t, second); });
+  EXPECT_EQ(refcount(*store_, blob.hash), 0);
+  EXPECT_TRUE(store_->read([](ReadTxn& t) { return queue::list_queue(t); }).empty());
+  EXPECT_EQ(store_->read([](ReadTxn& t) {
+    auto q = t.db().prepare("SELECT COUNT(*) FROM outbound_recipients");
+    q.step();
+    return q.column_int(0);
+  }), 0);
+  EXPECT_TRUE(store_->check_consistency().empty());
+
+  try {
+    store_->write([&](WriteTxn& t) { queue::remove_queued(t, second); });
+    FAIL() << "removed a message twice";
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.code(), Errc::not_found);
+  }
+}
+
+TEST_F(StoreTest, EnqueueRefusesBadMessagesAndChangesNothing) {
+  auto blob = store_->blobs().put("refused");
+  auto refused = [&](auto change) {
+    auto m = sample(blob);
+    change(m);
+    try {
+      store_->write([&](WriteTxn& t) { queue::enqueue(t, m); });
+      return false;
+    } catch (const StoreError& e) {
+      return e.code() == Errc::invalid;
+    }
+  };
+  EXPECT_TRUE(refused([](queue::OutboundMessage& m) { m.recipients.clear(); }));
+  EXPECT_TRUE(refused([](queue::OutboundMessage& m) { m.recipients[0].address.clear(); }));
+  EXPECT_TRUE(refused([](queue::OutboundMessage& m) { m.recipients[0].notify = queue::notify_never | queue::notify_delay; }));
+  EXPECT_TRUE(refused([](queue::OutboundMessage& m) { m.reverse_path = "a@b.test\r\nX-Injected: 1"; }));
+  EXPECT_TRUE(refused([](queue::OutboundMessage& m) { m.envid = std::string(101, 'x'); }));
+  EXPECT_TRUE(refused([](queue::OutboundMessage& m) { m.recipients[1].address = std::string(255, 'a'); }));
+  EXPECT_TRUE(refused([](queue::OutboundMessage& m) { m.blob.hash = "not-a-hash"; }));
+  EXPECT_TRUE(store_->read([](ReadTxn& t) { return queue::list_queue(t); }).empty());
+  EXPECT_EQ(refcount(*store_, blob.hash), -1);  // never referenced
+  EXPECT_TRUE(store_->check_consistency().empty());
+}
+
+TEST_F(StoreTest, EnqueueQueuesARepeatedRecipientOnceAndKeepsTheNullSender) {
+  auto blob = store_->blobs().put("bounce");
+  auto m = sample(blob);
+  m.reverse_path.clear();
+  m.envid.clear();
+  m.ret = queue::DsnRet::unspecified;
+  m.recipients.push_back({"one@remote.test", queue::notify_delay, "rfc822;other@example.test"});
+  store_->write([&](WriteTxn& t) { queue::enqueue(t, m); });
+  auto all = store_->read([](ReadTxn& t) { return queue::list_queue(t); });
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].reverse_path, "");
+  EXPECT_EQ(all[0].envid, "");
+  EXPECT_EQ(all[0].ret, queue::DsnRet::unspecified);
+  ASSERT_EQ(all[0].recipients.size(), 3u);
+  EXPECT_EQ(all[0].recipients[0].notify, queue::notify_success | queue::notify_failure);  // the first wins
+}
+
+TEST_F(StoreTest, QueueListsDueMessagesFirst) {
+  auto blob = store_->blobs().put("order");
+  auto later = sample(blob);
+  later.next_attempt_at = 4'000'000'000;
+  auto sooner = sample(blob);
+  sooner.next_attempt_at = 1'000;
+  auto a = store_->write([&](WriteTxn& t) { return queue::enqueue(t, later); });
+  auto b = store_->write([&](WriteTxn& t) { return queue::enqueue(t, sooner); });
+  auto all = store_->read([](ReadTxn& t) { return queue::list_queue(t); });
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, b);
+  EXPECT_EQ(all[1].id, a);
+}
+
+TEST_F(StoreTest, CatchAllIsADomainSettingWithCheckedTargets) {
+  add_user("boss@example.test");
+  EXPECT_FALSE(store_->read([](ReadTxn& t) { return directory::get_catch_all(t, "example.test"); }));
+  store_->write([](WriteTxn& t) { directory::set_catch_all(t, "EXAMPLE.test", "Boss@example.test"); });
+  EXPECT_EQ(store_->read([](ReadTxn& t) { return directory::get_catch_all(t, "example.test"); }),
+            std::optional<std::string>("boss@example.test"));
+  store_->write([](WriteTxn& t) { directory::set_catch_all(t, "example.test", "someone@remote.test"); });
+  EXPECT_EQ(store_->read([](ReadTxn& t) { return directory::get_catch_all(t, "example.test"); }),
+            std::optional<std::string>("someone@remote.test"));
+
+  auto code = [&](auto f) {
+    try {
+      store_->write(f);
+    } catch (const StoreError& e) {
+      return e.code();
+    }
+    return Errc::corrupt;
+  };
+  EXPECT_EQ(code([](WriteTxn& t) { directory::set_catch_all(t, "example.test", "typo@example.test"); }), Errc::not_found);
+  EXPECT_EQ(code([](WriteTxn& t) { directory::set_catch_all(t, "other.test", "boss@example.test"); }), Errc::not_found);
+  EXPECT_EQ(code([](WriteTxn& t) { directory::set_catch_all(t, "example.test", "not an address"); }), Errc::invalid);
+
+  store_->write([](WriteTxn& t) { directory::set_catch_all(t, "example.test", std::nullopt); });
+  EXPECT_FALSE(store_->read([](ReadTxn& t) { return directory::get_catch_all(t, "example.test"); }));
+}
+
+TEST_F(StoreTest, MigrationTwoUpgradesAVersionOneDatabaseWithData) {
+  add_user("a@example.test");
+  // Turn the store back into what a version-1 binary left behind.
+  store_->write([](WriteTxn& t) {
+    t.db().exec(
+        "DROP TABLE outbound_recipients; DROP TABLE outbound_queue; ALTER TABLE domains DROP COLUMN catch_all; "
+        "DELETE FROM schema_migrations WHERE version = 2");
+  });
+  EXPECT_EQ(store_->read([](ReadTxn& t) { return schema::current_version(t.db()); }), 1);
+  open();
+  EXPECT_EQ(store_->read([](ReadTxn& t) { return schema::current_version(t.db()); }), 2);
+  EXPECT_FALSE(store_->read([](ReadTxn& t) { return directory::get_catch_all(t, "example.test"); }));
+  EXPECT_TRUE(store_->read([](ReadTxn& t) { return directory::find_principal(t, "a@example.test").has_value(); }));
+  auto blob = store_->blobs().put("after upgrade");
+  store_->write([&](WriteTxn& t) { queue::enqueue(t, sample(blob)); });
+  EXPECT_TRUE(store_->check_consistency().empty());
+}
+
+}  // namespace
+}  // namespace atrium::storage
