@@ -3,6 +3,8 @@
 
 #include "core/http/builtin.hpp"
 #include "core/http/server.hpp"
+#include "mail/smtp/driver/driver.hpp"
+#include "server/smtp_backend.hpp"
 
 namespace atrium::server {
 namespace {
@@ -14,6 +16,22 @@ net::ConnectionHandler http_handler(Services& s) {
   return http::connection_handler(std::make_shared<const http::Server>(s.router, options, s.metrics));
 }
 
+// SMTP, submission, submissions and LMTP: one driver, the session's mode tells them apart.
+std::function<net::ConnectionHandler(Services&)> smtp_handler(smtp::Mode mode) {
+  return [mode](Services& s) -> net::ConnectionHandler {
+    auto backend = std::make_shared<SmtpBackend>(s.store, s.authenticator, s.config.server.hostname);
+    smtp::DriverOptions options;
+    options.session.hostname = s.config.server.hostname;
+    options.session.mode = mode;
+    options.session.max_message_size = s.config.limits.max_message_size;
+    options.tls = &s.tls;
+    auto* pool = &s.blocking;
+    return [backend, options, pool](net::Stream stream, net::ConnectionInfo info) {
+      return smtp::serve_connection(std::move(stream), std::move(info), options, *backend, *pool);
+    };
+  };
+}
+
 }  // namespace
 
 std::optional<ProtocolModule> module_for(config::Protocol p) {
@@ -22,6 +40,14 @@ std::optional<ProtocolModule> module_for(config::Protocol p) {
       return ProtocolModule{p, net::TlsMode::none, http_handler};
     case config::Protocol::https:
       return ProtocolModule{p, net::TlsMode::implicit, http_handler};
+    case config::Protocol::smtp:
+      return ProtocolModule{p, net::TlsMode::none, smtp_handler(smtp::Mode::mx)};
+    case config::Protocol::submission:
+      return ProtocolModule{p, net::TlsMode::none, smtp_handler(smtp::Mode::submission)};
+    case config::Protocol::submissions:
+      return ProtocolModule{p, net::TlsMode::implicit, smtp_handler(smtp::Mode::submissions)};
+    case config::Protocol::lmtp:
+      return ProtocolModule{p, net::TlsMode::none, smtp_handler(smtp::Mode::lmtp)};
     default:
       return std::nullopt;
   }

@@ -1,0 +1,39 @@
+// The SMTP transport: runs a sans-I/O smtp::Session over a net::Stream, performing its actions
+// (writes, STARTTLS, backend requests on the blocking pool) with the RFC 5321 timeouts.
+#pragma once
+
+#include "core/net/listener.hpp"
+#include "core/runtime/blocking_pool.hpp"
+#include "mail/smtp/session.hpp"
+
+#include <chrono>
+
+namespace atrium::smtp {
+
+// What the session asks of the rest of the server. Every call may block (store reads, Argon2id,
+// fsync): the driver runs them on the blocking pool. Implementations must be thread-safe.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // `delay` is how long to wait before answering (brute-force tarpit); a timer, not a sleep.
+  virtual AuthResult authenticate(const Authenticate& request, const net::ConnectionInfo& peer,
+                                  std::chrono::milliseconds& delay) = 0;
+  virtual SenderResult check_sender(const CheckSender& request, Mode mode) = 0;
+  virtual RecipientResult check_recipient(const CheckRecipient& request, Mode mode) = 0;
+  // Returns only once the outcome is durable.
+  virtual DeliveryResult deliver(const Deliver& request, Mode mode) = 0;
+};
+
+struct DriverOptions {
+  SessionOptions session;
+  ssl::context* tls = nullptr;                                 // for STARTTLS; not owned
+  std::chrono::seconds tls_handshake_timeout{30};
+  std::chrono::seconds write_timeout{300};
+};
+
+// Serves one connection until the session closes, the peer goes away, a timeout (421 4.4.2)
+// or shutdown (421 4.3.2). Never throws for anything the peer does.
+asio::awaitable<void> serve_connection(net::Stream stream, net::ConnectionInfo info, DriverOptions options,
+                                       Backend& backend, runtime::BlockingPool& pool);
+
+}  // namespace atrium::smtp

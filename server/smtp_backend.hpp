@@ -1,0 +1,33 @@
+// The SMTP sessions' backend over the store: logins through the shared Authenticator, sender
+// and recipient policy and local delivery from mail/delivery.
+#pragma once
+
+#include "core/auth/authenticator.hpp"
+#include "mail/delivery/delivery.hpp"
+#include "mail/delivery/policy.hpp"
+#include "mail/smtp/driver/driver.hpp"
+#include "storage/store.hpp"
+
+namespace atrium::server {
+
+class SmtpBackend : public smtp::Backend {
+ public:
+  SmtpBackend(storage::Store& store, auth::Authenticator& authenticator, std::string hostname);
+
+  smtp::AuthResult authenticate(const smtp::Authenticate& request, const net::ConnectionInfo& peer,
+                                std::chrono::milliseconds& delay) override;
+  smtp::SenderResult check_sender(const smtp::CheckSender& request, smtp::Mode mode) override;
+  smtp::RecipientResult check_recipient(const smtp::CheckRecipient& request, smtp::Mode mode) override;
+  smtp::DeliveryResult deliver(const smtp::Deliver& request, smtp::Mode mode) override;
+
+ private:
+  std::optional<storage::PrincipalId> principal_id(const std::string& email);
+
+  storage::Store& store_;
+  auth::Authenticator& authenticator_;
+  mail::delivery::LocalDelivery delivery_;
+  mail::delivery::RecipientPolicy recipients_;
+  mail::delivery::SenderPolicy senders_;
+};
+
+}  // namespace atrium::server
