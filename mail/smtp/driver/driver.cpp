@@ -73,6 +73,10 @@ asio::awaitable<void> serve_connection(net::Stream stream, net::ConnectionInfo i
 
     auto timeout = session.current_timeout();
     if (!timeout) co_return;
+    if (timeout->phase == TimeoutPhase::initial || timeout->phase == TimeoutPhase::mail ||
+        timeout->phase == TimeoutPhase::rcpt) {
+      timeout->limit = options.command_timeout;
+    }
     std::size_t n = 0;
     boost::system::error_code ec;
     {

@@ -29,6 +29,9 @@ struct DriverOptions {
   ssl::context* tls = nullptr;                                 // for STARTTLS; not owned
   std::chrono::seconds tls_handshake_timeout{30};
   std::chrono::seconds write_timeout{300};
+  // Waiting for the next command ([limits] smtp_idle_timeout_seconds); data blocks keep the
+  // session's RFC 5321 3-minute limit.
+  std::chrono::seconds command_timeout{300};
 };
 
 // Serves one connection until the session closes, the peer goes away, a timeout (421 4.4.2)
