@@ -12,11 +12,13 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <thread>
 
@@ -31,21 +33,54 @@ constexpr auto k_drain_grace = 3s;
 constexpr auto k_gc_interval = 1h;
 constexpr auto k_gc_grace = std::chrono::seconds(3600);
 
-// Switches to `user` after the listeners are bound. Refuses to keep running as root when asked
-// to drop and unable to.
-void drop_privileges(const std::string& user) {
+// The account `[server] user` names, when we run as root and must end up as it.
+struct Identity {
+  std::string name;
+  uid_t uid;
+  gid_t gid;
+};
+
+std::optional<Identity> target_identity(const config::Config& cfg) {
+  if (!cfg.server.user) return std::nullopt;
   if (::geteuid() != 0) {
-    log::warn("serve.privileges", "note", "not running as root; [server] user ignored", "user", user);
-    return;
+    log::warn("serve.privileges", "note", "not running as root; [server] user ignored", "user", *cfg.server.user);
+    return std::nullopt;
   }
-  struct passwd* pw = ::getpwnam(user.c_str());
-  if (!pw) throw std::runtime_error("[server] user " + user + " does not exist");
-  if (::setgroups(0, nullptr) != 0 || ::setgid(pw->pw_gid) != 0 || ::setuid(pw->pw_uid) != 0) {
-    throw std::runtime_error("cannot switch to user " + user);
+  struct passwd* pw = ::getpwnam(cfg.server.user->c_str());
+  if (!pw) throw std::runtime_error("[server] user " + *cfg.server.user + " does not exist");
+  Identity id{*cfg.server.user, pw->pw_uid, pw->pw_gid};
+  // Everything in data_dir must belong to the account: the store opens files after the switch.
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.server.data_dir, ec);
+  struct stat st {};
+  if (::stat(cfg.server.data_dir.c_str(), &st) != 0) throw std::runtime_error("cannot stat " + cfg.server.data_dir.string());
+  if (st.st_uid == 0 && ::chown(cfg.server.data_dir.c_str(), id.uid, id.gid) == 0) st.st_uid = id.uid;
+  if (st.st_uid != id.uid) {
+    throw std::runtime_error("data_dir " + cfg.server.data_dir.string() + " must be owned by " + id.name + " (chown -R " +
+                             id.name + " " + cfg.server.data_dir.string() + ")");
+  }
+  return id;
+}
+
+// While root: act as `id` for file access (the store and certificate files are created as it),
+// or return to root to bind privileged ports.
+void act_as(const Identity& id) {
+  if (::setegid(id.gid) != 0 || ::seteuid(id.uid) != 0) throw std::runtime_error("cannot act as " + id.name);
+}
+void act_as_root() {
+  if (::seteuid(0) != 0 || ::setegid(0) != 0) throw std::runtime_error("cannot return to root");
+}
+
+// Switches to the account for good after the listeners are bound, and checks that root cannot
+// be regained.
+void drop_privileges(const Identity& id) {
+  act_as_root();
+  if (::setgroups(0, nullptr) != 0 || ::setgid(id.gid) != 0 || ::setuid(id.uid) != 0) {
+    throw std::runtime_error("cannot switch to user " + id.name);
   }
   if (::setuid(0) == 0) throw std::runtime_error("privileges could be regained after dropping them");
   ::prctl(PR_SET_DUMPABLE, 1);
-  log::info("serve.privileges", "user", user, "uid", pw->pw_uid, "gid", pw->pw_gid);
+  log::info("serve.privileges", "user", id.name, "uid", id.uid, "gid", id.gid);
 }
 
 // Hourly blob garbage collection on the blocking pool.
@@ -73,7 +108,10 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   metrics::Registry registry;
   std::unique_ptr<storage::Store> store;
   std::unique_ptr<ssl::context> tls;
+  std::optional<Identity> identity;
   try {
+    identity = target_identity(cfg);
+    if (identity) act_as(*identity);
     store = storage::Store::open({.data_dir = cfg.server.data_dir, .metrics = &registry});
     net::TlsFiles files;
     if (cfg.tls) {
@@ -86,6 +124,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
                 identity.generated ? "true" : "false", "sha256", identity.sha256_fingerprint);
     }
     tls = std::make_unique<ssl::context>(net::make_server_tls_context(files));
+    if (identity) act_as_root();
   } catch (const std::exception& e) {
     log::error("serve.failed", "reason", e.what());
     return 1;
@@ -129,7 +168,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
         listeners.push_back(std::make_unique<net::Listener>(io.executor(), lc, handler, registry));
       }
     }
-    if (cfg.server.user) drop_privileges(*cfg.server.user);
+    if (identity) drop_privileges(*identity);
   } catch (const std::exception& e) {
     log::error("serve.failed", "reason", e.what());
     return 1;

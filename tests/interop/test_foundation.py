@@ -1,5 +1,6 @@
 """Foundation, black-box: health and metrics over HTTP, TLS policy on HTTPS (checked with the
 openssl command-line client), graceful shutdown, and admin commands while serving."""
+import pathlib
 import re
 import signal
 import ssl
@@ -99,3 +100,36 @@ def test_every_dev_listener_binds_or_is_reported(server_all):
     # Protocols whose modules are not built yet must say so rather than silently accept.
     for proto in ("smtp", "imap", "pop3"):
         assert re.search(rf"proto={proto}\b", log), f"{proto} not mentioned in the log"
+
+
+def test_started_as_root_with_server_user_it_drops_privileges_after_binding(tmp_path):
+    import os
+    import pwd
+    import tempfile
+    import urllib.request
+    # A directory the unprivileged account can traverse (pytest's tmp_path is root-only).
+    base = pathlib.Path(tempfile.mkdtemp(prefix="atrium-drop-", dir="/tmp"))
+    os.chmod(base, 0o755)
+    try:
+        s = Server(base)
+        s.config.write_text(s.config.read_text().replace('hostname = "mail.example.test"',
+                                                        'hostname = "mail.example.test"\nuser = "nobody"'))
+        s.start()
+        status = pathlib.Path(f"/proc/{s.proc.pid}/status").read_text()
+        uids = next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1:]
+        if os.geteuid() == 0:
+            nobody = pwd.getpwnam("nobody").pw_uid
+            assert uids == [str(nobody)] * 4, status
+            assert "event=serve.privileges user=nobody" in s.log_text()
+            assert os.stat(s.data / "atrium.db").st_uid == nobody
+            assert os.stat(s.data / "tls" / "key.pem").st_uid == nobody
+        else:
+            assert "[server] user ignored" in s.log_text()
+        # The store still works after the switch: an admin command and a request.
+        s.cli("domain", "add", "example.test")
+        with urllib.request.urlopen(s.url("/healthz"), timeout=5) as r:
+            assert r.status == 200
+        assert s.stop() == 0, s.log_text()
+    finally:
+        import shutil
+        shutil.rmtree(base, ignore_errors=True)
