@@ -23,13 +23,16 @@ def free_port():
 class Server:
     """A running server: its ports, data dir, config file and log."""
 
-    def __init__(self, tmp: pathlib.Path, protocols=("http", "https")):
+    def __init__(self, tmp: pathlib.Path, protocols=("http", "https"), extra_config=""):
+        """`extra_config`: TOML appended to the generated file (e.g. a [limits] table).
+        Keep "http" in `protocols`: start() waits for /healthz on it."""
         self.dir = tmp
         self.data = tmp / "data"
         self.ports = {p: free_port() for p in protocols}
         self.config = tmp / "atrium.toml"
         listen = "\n".join(f'{p} = "127.0.0.1:{port}"' for p, port in self.ports.items())
-        self.config.write_text(f'[server]\nhostname = "mail.example.test"\ndata_dir = "{self.data}"\n\n[listen]\n{listen}\n')
+        self.config.write_text(f'[server]\nhostname = "mail.example.test"\ndata_dir = "{self.data}"\n\n[listen]\n{listen}\n'
+                               + (f"\n{extra_config.strip()}\n" if extra_config.strip() else ""))
         self.log_path = tmp / "server.log"
         self.proc = None
 
