@@ -19,12 +19,34 @@ std::string_view protocol_label(smtp::Mode m) {
   return "smtp";
 }
 
-dl::Envelope to_delivery(const smtp::Envelope& e, std::optional<dl::AuthenticatedUser> user) {
+// RCPT TO:<Postmaster> without a domain (RFC 5321 4.5.1) means this server's postmaster:
+// postmaster@ our hostname, or its nearest parent that is a local domain, or the first local
+// domain.
+std::string postmaster_of(storage::ReadTxn& t, std::string_view hostname) {
+  for (std::string_view d = hostname; !d.empty();) {
+    if (storage::directory::is_local_domain(t, d)) return "postmaster@" + std::string(d);
+    auto dot = d.find('.');
+    if (dot == std::string_view::npos) break;
+    d.remove_prefix(dot + 1);
+  }
+  auto domains = storage::directory::list_domains(t);
+  return domains.empty() ? std::string("postmaster") : "postmaster@" + domains.front().name;
+}
+
+std::string recipient_address(storage::Store& store, const smtp::Path& path, std::string_view hostname) {
+  if (path.is_postmaster() && path.domain().empty()) {
+    return store.read([&](storage::ReadTxn& t) { return postmaster_of(t, hostname); });
+  }
+  return path.mailbox();
+}
+
+dl::Envelope to_delivery(storage::Store& store, std::string_view hostname, const smtp::Envelope& e,
+                         std::optional<dl::AuthenticatedUser> user) {
   dl::Envelope out;
   out.reverse_path = e.reverse_path.is_null() ? std::string() : e.reverse_path.mailbox();
   for (const auto& r : e.recipients) {
     dl::EnvelopeRecipient rcpt;
-    rcpt.address = r.path.is_postmaster() && r.path.domain().empty() ? "postmaster" : r.path.mailbox();
+    rcpt.address = recipient_address(store, r.path, hostname);
     if (r.params.notify) {
       if (r.params.notify->never) {
         rcpt.notify = dl::notify_never;
@@ -88,6 +110,7 @@ smtp::DeliveryStatus combined(const std::vector<smtp::DeliveryStatus>& all) {
 SmtpBackend::SmtpBackend(storage::Store& store, auth::Authenticator& authenticator, std::string hostname)
     : store_(store),
       authenticator_(authenticator),
+      hostname_(hostname),
       delivery_(store, dl::DeliveryOptions{std::move(hostname)}),
       recipients_(store),
       senders_(store) {}
@@ -138,8 +161,7 @@ smtp::RecipientResult SmtpBackend::check_recipient(const smtp::CheckRecipient& r
   dl::RecipientMode m = mode == smtp::Mode::lmtp ? dl::RecipientMode::lmtp
                         : request.principal     ? dl::RecipientMode::submission
                                                 : dl::RecipientMode::mx;
-  // RCPT TO:<Postmaster> (no domain) is ours by definition (RFC 5321 4.5.1).
-  std::string address = request.forward_path.mailbox();
+  std::string address = recipient_address(store_, request.forward_path, hostname_);
   try {
     auto decision = recipients_.check(m, address);
     switch (decision.verdict) {
@@ -163,7 +185,7 @@ smtp::DeliveryResult SmtpBackend::deliver(const smtp::Deliver& request, smtp::Mo
   std::vector<smtp::DeliveryStatus> statuses;
   std::string queue_id;
   try {
-    auto result = delivery_.deliver(to_delivery(request.envelope, std::move(user)), request.message);
+    auto result = delivery_.deliver(to_delivery(store_, hostname_, request.envelope, std::move(user)), request.message);
     queue_id = result.queue_id;
     for (const auto& r : result.recipients) statuses.push_back(to_smtp(r.status));
   } catch (const std::exception& e) {

@@ -25,6 +25,7 @@ class SmtpBackend : public smtp::Backend {
 
   storage::Store& store_;
   auth::Authenticator& authenticator_;
+  std::string hostname_;
   mail::delivery::LocalDelivery delivery_;
   mail::delivery::RecipientPolicy recipients_;
   mail::delivery::SenderPolicy senders_;

@@ -9,6 +9,19 @@
 #include <cstdlib>
 
 namespace atrium::smtp::detail {
+
+namespace {
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 32);
+    if (y >= 'a' && y <= 'z') y = static_cast<char>(y - 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+}  // namespace
 namespace {
 
 ReplyId reply_for(const SyntaxError& e) {
@@ -170,7 +183,16 @@ void SessionCore::dispatch(std::string_view line, bool bare_lf, bool more_buffer
   }
   const CommandSpec& spec = command_spec(*verb);
   if (!has_mode(spec.modes, options.mode)) return refuse(*verb, parsed, spec.other_mode);
-  if ((spec.flags & last_in_group) && more_buffered && *verb != Verb::quit && *verb != Verb::starttls) {
+  // RFC 4954 section 4: AUTH with an initial response for a single-round mechanism (PLAIN) may
+  // be followed by pipelined commands; no SASL response can be among them.
+  bool one_round_auth = false;
+  if (const auto* cmd = std::get_if<Command>(&parsed)) {
+    if (const auto* a = std::get_if<Auth>(cmd)) {
+      one_round_auth = a->initial_response && a->initial_response != "=" && iequals_ascii(a->mechanism, "PLAIN");
+    }
+  }
+  if ((spec.flags & last_in_group) && more_buffered && *verb != Verb::quit && *verb != Verb::starttls &&
+      !one_round_auth) {
     // The client sent more without waiting for this reply. After DATA that "more" would be
     // the message read as commands, after AUTH a guessed SASL response: stop talking.
     log::info("smtp.pipelining_violation", "peer", peer, "after", verb_name(*verb));
