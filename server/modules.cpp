@@ -25,6 +25,7 @@ std::function<net::ConnectionHandler(Services&)> smtp_handler(smtp::Mode mode) {
     options.session.mode = mode;
     options.session.max_message_size = s.config.limits.max_message_size;
     options.tls = &s.tls;
+    options.store_pool = &s.store_blocking;
     options.command_timeout = s.config.limits.smtp_idle_timeout;
     auto* pool = &s.blocking;
     return [backend, options, pool](net::Stream stream, net::ConnectionInfo info) {

@@ -24,7 +24,8 @@ struct Services {
   const config::Config& config;
   storage::Store& store;
   auth::Authenticator& authenticator;
-  runtime::BlockingPool& blocking;
+  runtime::BlockingPool& blocking;        // CPU-bound work (Argon2id): threads = cores
+  runtime::BlockingPool& store_blocking;  // work that waits on the disk (deliveries): many threads
   metrics::Registry& metrics;
   ssl::context& tls;
   std::shared_ptr<http::Router> router;  // routes are added before the first listener starts

@@ -30,6 +30,7 @@ asio::awaitable<void> pause(std::chrono::milliseconds delay) {
 asio::awaitable<void> serve_connection(net::Stream stream, net::ConnectionInfo info, DriverOptions options,
                                        Backend& backend, runtime::BlockingPool& pool) {
   const Mode mode = options.session.mode;
+  runtime::BlockingPool& store_pool = options.store_pool ? *options.store_pool : pool;
   options.session.tls_active = stream.is_tls();
   if (stream.is_tls()) options.session.tls_description = stream.tls_description();
   options.session.tls_available = options.tls != nullptr;
@@ -58,11 +59,12 @@ asio::awaitable<void> serve_connection(net::Stream stream, net::ConnectionInfo i
         co_await pause(delay);
         session.auth_done(std::move(result));
       } else if (auto* c = std::get_if<CheckSender>(&action)) {
-        session.sender_checked(co_await runtime::run_blocking(pool, [&] { return backend.check_sender(*c, mode); }));
+        session.sender_checked(co_await runtime::run_blocking(store_pool, [&] { return backend.check_sender(*c, mode); }));
       } else if (auto* r = std::get_if<CheckRecipient>(&action)) {
-        session.recipient_checked(co_await runtime::run_blocking(pool, [&] { return backend.check_recipient(*r, mode); }));
+        session.recipient_checked(
+            co_await runtime::run_blocking(store_pool, [&] { return backend.check_recipient(*r, mode); }));
       } else if (auto* d = std::get_if<Deliver>(&action)) {
-        session.delivered(co_await runtime::run_blocking(pool, [&] { return backend.deliver(*d, mode); }));
+        session.delivered(co_await runtime::run_blocking(store_pool, [&] { return backend.deliver(*d, mode); }));
       } else if (std::holds_alternative<Close>(action)) {
         co_await stream.shutdown(std::chrono::seconds(2));
         co_return;

@@ -27,6 +27,11 @@ class Backend {
 struct DriverOptions {
   SessionOptions session;
   ssl::context* tls = nullptr;                                 // for STARTTLS; not owned
+  // Where sender and recipient checks and deliveries run. They mostly wait on the disk (blob
+  // fsync, then the group commit), so this pool wants many more threads than cores: every
+  // delivery waiting at once can share one commit. Null: the pool given to serve_connection,
+  // which then also runs the CPU-bound logins (Argon2id) that must stay bounded by cores.
+  runtime::BlockingPool* store_pool = nullptr;                 // not owned
   std::chrono::seconds tls_handshake_timeout{30};
   std::chrono::seconds write_timeout{300};
   // Waiting for the next command ([limits] smtp_idle_timeout_seconds); data blocks keep the
@@ -35,7 +40,8 @@ struct DriverOptions {
 };
 
 // Serves one connection until the session closes, the peer goes away, a timeout (421 4.4.2)
-// or shutdown (421 4.3.2). Never throws for anything the peer does.
+// or shutdown (421 4.3.2). Never throws for anything the peer does. `pool` runs logins (and, without
+// options.store_pool, the store-bound requests too).
 asio::awaitable<void> serve_connection(net::Stream stream, net::ConnectionInfo info, DriverOptions options,
                                        Backend& backend, runtime::BlockingPool& pool);
 
