@@ -136,8 +136,8 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   }
 
   runtime::IoRuntime io;
-  runtime::BlockingPool blocking;
-  // Joined before the store closes, so that no delivery still uses it.
+  // Both pools are joined before the store closes: nothing running on them may outlive it.
+  auto blocking = std::make_unique<runtime::BlockingPool>();
   auto store_blocking = std::make_unique<runtime::BlockingPool>(runtime::BlockingPoolOptions{k_store_pool_threads});
   auth::ThrottleOptions throttle_options;
   throttle_options.ip_block_failures = cfg.auth.max_failures_per_ip;
@@ -149,7 +149,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   auth::Throttle throttle(throttle_options);
   storage::StoreCredentials credentials(*store);
   auth::Authenticator authenticator(throttle, credentials, registry);
-  Services services{cfg, *store, authenticator, blocking, *store_blocking, registry, *tls,
+  Services services{cfg, *store, authenticator, *blocking, *store_blocking, registry, *tls,
                     std::make_shared<http::Router>()};
   add_http_routes(services);
 
@@ -184,7 +184,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   for (auto& l : listeners) l->start();
 
   asio::steady_timer gc_timer(io.context());
-  schedule_gc(gc_timer, *store, blocking);
+  schedule_gc(gc_timer, *store, *blocking);
   asio::steady_timer drain_timer(io.context());
   auto live_sessions = [&] {
     std::size_t n = 0;
@@ -219,6 +219,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   io.run();
   listeners.clear();
   store_blocking.reset();
+  blocking.reset();
   // Every job already queued is committed (or failed) before the store closes.
   store.reset();
   log::info("serve.stopped");
