@@ -1,6 +1,7 @@
 // Argon2id and SHA-256 via libsodium; the only file in core/auth that touches libsodium.
 #include "core/auth/password.hpp"
 
+#include "core/text/ascii.hpp"
 #include "core/auth/utf8.hpp"
 
 #include <sodium.h>
@@ -54,7 +55,6 @@ static_assert(app_alphabet.size() == 32, "5 bits per character: 24 characters gi
 constexpr std::string_view app_hash_prefix = "sha256$";
 constexpr std::size_t sha256_hex_chars = crypto_hash_sha256_BYTES * 2;
 
-char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_separator(char c) noexcept { return c == '-' || c == ' '; }
 
 // Lowercase hex SHA-256 of the normalised token (separators dropped, ASCII lowercased).
@@ -66,7 +66,7 @@ std::array<char, sha256_hex_chars + 1> app_password_digest_hex(std::string_view 
   std::size_t used = 0;
   for (char c : token) {
     if (is_separator(c)) continue;
-    chunk[used++] = static_cast<unsigned char>(ascii_lower(c));
+    chunk[used++] = static_cast<unsigned char>(text::ascii_lower(c));
     if (used == chunk.size()) {
       crypto_hash_sha256_update(&state, chunk.data(), used);
       used = 0;
@@ -172,7 +172,7 @@ bool looks_like_app_password(std::string_view candidate) {
   std::size_t n = 0;
   for (char c : candidate) {
     if (is_separator(c)) continue;
-    if (app_alphabet.find(ascii_lower(c)) == std::string_view::npos) return false;
+    if (app_alphabet.find(text::ascii_lower(c)) == std::string_view::npos) return false;
     if (++n > app_password_chars) return false;
   }
   return n == app_password_chars;

@@ -1,6 +1,7 @@
 // PLAIN and LOGIN exchanges and the strict base64 codec they run over.
 #include "core/auth/sasl.hpp"
 
+#include "core/text/ascii.hpp"
 #include "core/auth/utf8.hpp"
 
 #include <array>
@@ -23,17 +24,6 @@ constexpr int b64_value(char c) {
 }
 
 constexpr std::array<std::string_view, 2> mechanism_names = {"PLAIN", "LOGIN"};
-
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 'a' + 'A');
-    if (y >= 'a' && y <= 'z') y = static_cast<char>(y - 'a' + 'A');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // An identity must be non-empty UTF-8 without NUL: it is looked up, logged and compared.
 // Returns the reason it is not, or nullptr.
@@ -103,8 +93,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
 }
 
 std::optional<SaslMechanism> parse_sasl_mechanism(std::string_view name) {
-  if (iequals_ascii(name, "PLAIN")) return SaslMechanism::plain;
-  if (iequals_ascii(name, "LOGIN")) return SaslMechanism::login;
+  if (text::iequals(name, "PLAIN")) return SaslMechanism::plain;
+  if (text::iequals(name, "LOGIN")) return SaslMechanism::login;
   return std::nullopt;
 }
 

@@ -1,6 +1,8 @@
 // Parsers for sizes, host names, endpoints and networks (see values.hpp for the grammar).
 #include "core/config/values.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include <arpa/inet.h>
 
 #include <fmt/format.h>
@@ -10,16 +12,6 @@
 
 namespace atrium::config {
 namespace {
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
 
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
@@ -70,7 +62,7 @@ std::optional<std::uint64_t> parse_size(std::string_view text, std::string& why)
   std::string_view suffix = text.substr(digits);
   if (suffix.empty()) return value;
   for (const auto& s : k_suffixes) {
-    if (iequals(suffix, s.short_name) || iequals(suffix, s.long_name)) {
+    if (text::iequals(suffix, s.short_name) || text::iequals(suffix, s.long_name)) {
       if (value > (UINT64_MAX >> s.shift)) {
         why = "size too large";
         return std::nullopt;
@@ -178,7 +170,7 @@ std::optional<Endpoint> parse_endpoint(std::string_view text, std::string& why) 
       ep.kind = HostKind::name;
     }
     ep.host.reserve(host.size());
-    for (char c : host) ep.host += ascii_lower(c);
+    for (char c : host) ep.host += text::ascii_lower(c);
   }
   if (rest.empty()) {
     why = "missing port";

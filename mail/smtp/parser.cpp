@@ -2,6 +2,7 @@
 // RFC 6152 (BODY), RFC 6531 (SMTPUTF8), RFC 3461 (DSN), RFC 4954 (AUTH) and RFC 3030 (BDAT).
 #include "mail/smtp/parser.hpp"
 
+#include "core/text/ascii.hpp"
 #include "core/auth/utf8.hpp"
 
 #include <limits>
@@ -12,7 +13,6 @@ namespace {
 
 using enum SyntaxErrorKind;
 
-char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_8bit(char c) { return static_cast<unsigned char>(c) >= 0x80; }
@@ -21,16 +21,8 @@ bool is_control(char c) {
   return u < 0x20 || u == 0x7F;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_upper(a[i]) != ascii_upper(b[i])) return false;
-  }
-  return true;
-}
-
 bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+  return s.size() >= prefix.size() && text::iequals(s.substr(0, prefix.size()), prefix);
 }
 
 std::string_view skip_spaces(std::string_view s) {
@@ -144,35 +136,35 @@ std::optional<SyntaxErrorKind> for_each_param(std::string_view rest, Take take) 
 
 std::optional<SyntaxErrorKind> take_mail_param(MailParams& m, const Param& p) {
   auto no_value = [&] { return p.value ? std::optional(bad_parameter_value) : std::nullopt; };
-  if (iequals(p.keyword, "SIZE")) {
+  if (text::iequals(p.keyword, "SIZE")) {
     if (m.size) return duplicate_parameter;
     if (!p.value) return bad_parameter_value;
     m.size = parse_decimal(*p.value, true);
     return m.size ? std::nullopt : std::optional(bad_parameter_value);
   }
-  if (iequals(p.keyword, "BODY")) {
+  if (text::iequals(p.keyword, "BODY")) {
     if (m.body != BodyType::unspecified) return duplicate_parameter;
     if (!p.value) return bad_parameter_value;
-    if (iequals(*p.value, "7BIT")) m.body = BodyType::seven_bit;
-    else if (iequals(*p.value, "8BITMIME")) m.body = BodyType::eight_bit_mime;
-    else if (iequals(*p.value, "BINARYMIME")) m.body = BodyType::binary_mime;
+    if (text::iequals(*p.value, "7BIT")) m.body = BodyType::seven_bit;
+    else if (text::iequals(*p.value, "8BITMIME")) m.body = BodyType::eight_bit_mime;
+    else if (text::iequals(*p.value, "BINARYMIME")) m.body = BodyType::binary_mime;
     else return bad_parameter_value;
     return std::nullopt;
   }
-  if (iequals(p.keyword, "SMTPUTF8")) {
+  if (text::iequals(p.keyword, "SMTPUTF8")) {
     if (m.smtputf8) return duplicate_parameter;
     m.smtputf8 = true;
     return no_value();
   }
-  if (iequals(p.keyword, "RET")) {
+  if (text::iequals(p.keyword, "RET")) {
     if (m.ret) return duplicate_parameter;
     if (!p.value) return bad_parameter_value;
-    if (iequals(*p.value, "FULL")) m.ret = DsnRet::full;
-    else if (iequals(*p.value, "HDRS")) m.ret = DsnRet::headers;
+    if (text::iequals(*p.value, "FULL")) m.ret = DsnRet::full;
+    else if (text::iequals(*p.value, "HDRS")) m.ret = DsnRet::headers;
     else return bad_parameter_value;
     return std::nullopt;
   }
-  if (iequals(p.keyword, "ENVID")) {
+  if (text::iequals(p.keyword, "ENVID")) {
     if (m.envid) return duplicate_parameter;
     if (!p.value || p.value->size() > max_envid) return bad_parameter_value;
     auto decoded = decode_xtext(*p.value);
@@ -180,7 +172,7 @@ std::optional<SyntaxErrorKind> take_mail_param(MailParams& m, const Param& p) {
     m.envid = std::move(*decoded);
     return std::nullopt;
   }
-  if (iequals(p.keyword, "AUTH")) {
+  if (text::iequals(p.keyword, "AUTH")) {
     if (m.auth) return duplicate_parameter;
     if (!p.value) return bad_parameter_value;
     if (*p.value == "<>") {
@@ -196,20 +188,20 @@ std::optional<SyntaxErrorKind> take_mail_param(MailParams& m, const Param& p) {
 }
 
 std::optional<SyntaxErrorKind> take_rcpt_param(RcptParams& r, const Param& p) {
-  if (iequals(p.keyword, "NOTIFY")) {
+  if (text::iequals(p.keyword, "NOTIFY")) {
     if (r.notify) return duplicate_parameter;
     if (!p.value) return bad_parameter_value;
     DsnNotify n;
     std::string_view list = *p.value;
-    if (iequals(list, "NEVER")) {
+    if (text::iequals(list, "NEVER")) {
       n.never = true;
     } else {
       while (true) {
         std::size_t comma = list.find(',');
         std::string_view item = list.substr(0, comma);
-        if (iequals(item, "SUCCESS")) n.bits |= DsnNotify::success;
-        else if (iequals(item, "FAILURE")) n.bits |= DsnNotify::failure;
-        else if (iequals(item, "DELAY")) n.bits |= DsnNotify::delay;
+        if (text::iequals(item, "SUCCESS")) n.bits |= DsnNotify::success;
+        else if (text::iequals(item, "FAILURE")) n.bits |= DsnNotify::failure;
+        else if (text::iequals(item, "DELAY")) n.bits |= DsnNotify::delay;
         else return bad_parameter_value;  // also NEVER combined with others, and empty items
         if (comma == std::string_view::npos) break;
         list.remove_prefix(comma + 1);
@@ -218,7 +210,7 @@ std::optional<SyntaxErrorKind> take_rcpt_param(RcptParams& r, const Param& p) {
     r.notify = n;
     return std::nullopt;
   }
-  if (iequals(p.keyword, "ORCPT")) {
+  if (text::iequals(p.keyword, "ORCPT")) {
     if (r.orcpt) return duplicate_parameter;
     if (!p.value || p.value->size() > max_orcpt) return bad_parameter_value;
     std::size_t semi = p.value->find(';');
@@ -347,7 +339,7 @@ ParseResult parse_command(std::string_view line) {
       Bdat b{.size = *n};
       if (!rest.empty()) {
         std::string_view marker = next_word(rest);
-        if (!iequals(marker, "LAST") || !rest.empty()) return fail(bad_chunk_size, verb);
+        if (!text::iequals(marker, "LAST") || !rest.empty()) return fail(bad_chunk_size, verb);
         b.last = true;
       }
       return b;

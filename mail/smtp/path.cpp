@@ -1,6 +1,7 @@
 // RFC 5321 / RFC 6531 path grammar, address literals and the canonical mailbox form.
 #include "mail/smtp/path.hpp"
 
+#include "core/text/ascii.hpp"
 #include "core/auth/utf8.hpp"
 
 #include <string>
@@ -12,16 +13,6 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_let_dig(char c) { return is_alpha(c) || is_digit(c); }
 bool is_8bit(char c) { return static_cast<unsigned char>(c) >= 0x80; }
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
 
 // sub-domain = Let-dig [Ldh-str], or (RFC 6531) a U-label: here any run of letters, digits,
 // hyphens and UTF-8 octets that neither starts nor ends with a hyphen. IDNA validity of U-labels
@@ -147,7 +138,7 @@ bool is_valid_address_literal(std::string_view text) {
   if (text.size() < 3 || text.front() != '[' || text.back() != ']') return false;
   std::string_view inner = text.substr(1, text.size() - 2);
   if (is_ipv4(inner)) return true;
-  if (inner.size() > 5 && iequals(inner.substr(0, 5), "IPv6:")) return is_ipv6(inner.substr(5));
+  if (inner.size() > 5 && text::iequals(inner.substr(0, 5), "IPv6:")) return is_ipv6(inner.substr(5));
   // General-address-literal = Standardized-tag ":" 1*dcontent; the tag is an Ldh-str.
   std::size_t colon = inner.find(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == inner.size()) return false;
@@ -171,7 +162,7 @@ class PathParser {
       if (kind_ == PathKind::forward) return PathError::null_not_allowed;
       return ParsedPath{Path::null(), pos_};
     }
-    if (kind_ == PathKind::forward && text_.size() - pos_ >= 11 && iequals(text_.substr(pos_, 11), "postmaster>")) {
+    if (kind_ == PathKind::forward && text_.size() - pos_ >= 11 && text::iequals(text_.substr(pos_, 11), "postmaster>")) {
       pos_ += 11;
       return ParsedPath{Path::postmaster(), pos_};
     }
@@ -215,7 +206,7 @@ class PathParser {
     } else {
       if (!is_valid_domain(domain, true)) return PathError::syntax;
       path.domain_.reserve(domain.size());
-      for (char c : domain) path.domain_ += ascii_lower(c);
+      for (char c : domain) path.domain_ += text::ascii_lower(c);
     }
     std::string_view whole = text_.substr(0, pos_);
     for (char c : whole) {

@@ -2,6 +2,7 @@
 // (listener, pipelining, TLS, authentication, phase, syntax — in that order), runs handlers.
 #include "mail/smtp/session_core.hpp"
 
+#include "core/text/ascii.hpp"
 #include "core/log/log.hpp"
 #include "mail/smtp/command_table.hpp"
 #include "mail/smtp/commands/handlers.hpp"
@@ -10,18 +11,6 @@
 
 namespace atrium::smtp::detail {
 
-namespace {
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 32);
-    if (y >= 'a' && y <= 'z') y = static_cast<char>(y - 32);
-    if (x != y) return false;
-  }
-  return true;
-}
-}  // namespace
 namespace {
 
 ReplyId reply_for(const SyntaxError& e) {
@@ -188,7 +177,7 @@ void SessionCore::dispatch(std::string_view line, bool bare_lf, bool more_buffer
   bool one_round_auth = false;
   if (const auto* cmd = std::get_if<Command>(&parsed)) {
     if (const auto* a = std::get_if<Auth>(cmd)) {
-      one_round_auth = a->initial_response && a->initial_response != "=" && iequals_ascii(a->mechanism, "PLAIN");
+      one_round_auth = a->initial_response && a->initial_response != "=" && text::iequals(a->mechanism, "PLAIN");
     }
   }
   if ((spec.flags & last_in_group) && more_buffered && *verb != Verb::quit && *verb != Verb::starttls &&
