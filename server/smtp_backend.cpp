@@ -2,22 +2,15 @@
 #include "server/smtp_backend.hpp"
 
 #include "core/log/log.hpp"
+#include "storage/async.hpp"
 #include "storage/directory.hpp"
+
+#include <algorithm>
 
 namespace atrium::server {
 namespace {
 
 namespace dl = mail::delivery;
-
-std::string_view protocol_label(smtp::Mode m) {
-  switch (m) {
-    case smtp::Mode::mx: return "smtp";
-    case smtp::Mode::submission: return "submission";
-    case smtp::Mode::submissions: return "submissions";
-    case smtp::Mode::lmtp: return "lmtp";
-  }
-  return "smtp";
-}
 
 // RCPT TO:<Postmaster> without a domain (RFC 5321 4.5.1) means this server's postmaster:
 // postmaster@ our hostname, or its nearest parent that is a local domain, or the first local
@@ -33,20 +26,44 @@ std::string postmaster_of(storage::ReadTxn& t, std::string_view hostname) {
   return domains.empty() ? std::string("postmaster") : "postmaster@" + domains.front().name;
 }
 
-std::string recipient_address(storage::Store& store, const smtp::Path& path, std::string_view hostname) {
-  if (path.is_postmaster() && path.domain().empty()) {
-    return store.read([&](storage::ReadTxn& t) { return postmaster_of(t, hostname); });
-  }
-  return path.mailbox();
+bool is_bare_postmaster(const smtp::Path& path) { return path.is_postmaster() && path.domain().empty(); }
+
+// What delivery needs from the directory before it can build the envelope; most messages (the
+// MX's) need nothing, and then no store read happens.
+struct EnvelopeLookups {
+  std::optional<dl::AuthenticatedUser> user;
+  std::string postmaster;  // what a bare <Postmaster> recipient means
+};
+
+bool needs_lookups(const smtp::Envelope& e) {
+  if (e.authenticated) return true;
+  return std::any_of(e.recipients.begin(), e.recipients.end(), [](const auto& r) { return is_bare_postmaster(r.path); });
 }
 
-dl::Envelope to_delivery(storage::Store& store, std::string_view hostname, const smtp::Envelope& e,
-                         std::optional<dl::AuthenticatedUser> user) {
+EnvelopeLookups look_up(storage::Store& store, std::string_view hostname, const smtp::Envelope& e) {
+  return store.read([&](storage::ReadTxn& t) {
+    EnvelopeLookups out;
+    if (e.authenticated) {
+      if (auto p = storage::directory::find_principal(t, *e.authenticated)) {
+        out.user = dl::AuthenticatedUser{p->id, *e.authenticated};
+      }
+    }
+    for (const auto& r : e.recipients) {
+      if (is_bare_postmaster(r.path)) {
+        out.postmaster = postmaster_of(t, hostname);
+        break;
+      }
+    }
+    return out;
+  });
+}
+
+dl::Envelope to_delivery(const smtp::Envelope& e, EnvelopeLookups lookups) {
   dl::Envelope out;
   out.reverse_path = e.reverse_path.is_null() ? std::string() : e.reverse_path.mailbox();
   for (const auto& r : e.recipients) {
     dl::EnvelopeRecipient rcpt;
-    rcpt.address = recipient_address(store, r.path, hostname);
+    rcpt.address = is_bare_postmaster(r.path) ? lookups.postmaster : r.path.mailbox();
     if (r.params.notify) {
       if (r.params.notify->never) {
         rcpt.notify = dl::notify_never;
@@ -71,7 +88,7 @@ dl::Envelope to_delivery(storage::Store& store, std::string_view hostname, const
   out.helo = e.helo;
   out.peer_ip = e.peer;
   out.tls = e.tls.value_or("");
-  out.authenticated = std::move(user);
+  out.authenticated = std::move(lookups.user);
   out.protocol = e.hello_verb == smtp::HelloVerb::lhlo   ? dl::Protocol::lmtp
                  : e.hello_verb == smtp::HelloVerb::helo ? dl::Protocol::smtp
                                                          : dl::Protocol::esmtp;
@@ -140,62 +157,104 @@ smtp::AuthResult SmtpBackend::authenticate(const smtp::Authenticate& request, co
   return out;
 }
 
-smtp::SenderResult SmtpBackend::check_sender(const smtp::CheckSender& request, smtp::Mode) {
-  if (!request.principal) return {smtp::SenderStatus::accepted};
-  try {
-    auto id = principal_id(*request.principal);
-    if (!id) return {smtp::SenderStatus::temporary_failure};
-    std::string address = request.reverse_path.is_null() ? std::string() : request.reverse_path.mailbox();
-    switch (senders_.check(*id, address)) {
-      case dl::SenderVerdict::allowed: return {smtp::SenderStatus::accepted};
-      case dl::SenderVerdict::denied: return {smtp::SenderStatus::not_owned};
-      case dl::SenderVerdict::temporary_failure: return {smtp::SenderStatus::temporary_failure};
+asio::awaitable<smtp::SenderResult> SmtpBackend::check_sender(const smtp::CheckSender& request, smtp::Mode,
+                                                              runtime::BlockingPool& pool) {
+  if (!request.principal) co_return smtp::SenderResult{smtp::SenderStatus::accepted};
+  co_return co_await runtime::run_blocking(pool, [&]() -> smtp::SenderResult {
+    try {
+      auto id = principal_id(*request.principal);
+      if (!id) return {smtp::SenderStatus::temporary_failure};
+      std::string address = request.reverse_path.is_null() ? std::string() : request.reverse_path.mailbox();
+      switch (senders_.check(*id, address)) {
+        case dl::SenderVerdict::allowed: return {smtp::SenderStatus::accepted};
+        case dl::SenderVerdict::denied: return {smtp::SenderStatus::not_owned};
+        case dl::SenderVerdict::temporary_failure: return {smtp::SenderStatus::temporary_failure};
+      }
+    } catch (const std::exception& e) {
+      log::warn("smtp.sender_check_failed", "reason", e.what());
     }
-  } catch (const std::exception& e) {
-    log::warn("smtp.sender_check_failed", "reason", e.what());
-  }
-  return {smtp::SenderStatus::temporary_failure};
+    return {smtp::SenderStatus::temporary_failure};
+  });
 }
 
-smtp::RecipientResult SmtpBackend::check_recipient(const smtp::CheckRecipient& request, smtp::Mode mode) {
+asio::awaitable<smtp::RecipientResult> SmtpBackend::check_recipient(const smtp::CheckRecipient& request,
+                                                                    smtp::Mode mode, runtime::BlockingPool& pool) {
   dl::RecipientMode m = mode == smtp::Mode::lmtp ? dl::RecipientMode::lmtp
                         : request.principal     ? dl::RecipientMode::submission
                                                 : dl::RecipientMode::mx;
-  std::string address = recipient_address(store_, request.forward_path, hostname_);
-  try {
-    auto decision = recipients_.check(m, address);
-    switch (decision.verdict) {
-      case dl::RecipientVerdict::accept: return {smtp::RecipientStatus::accepted, {}};
-      case dl::RecipientVerdict::unknown_user: return {smtp::RecipientStatus::unknown_user, {}};
-      case dl::RecipientVerdict::relay_denied: return {smtp::RecipientStatus::relay_denied, {}};
-      case dl::RecipientVerdict::quota_full: return {smtp::RecipientStatus::mailbox_full, {}};
-      case dl::RecipientVerdict::temporary_failure: return {smtp::RecipientStatus::temporary_failure, {}};
-    }
-  } catch (const std::exception& e) {
-    log::warn("smtp.recipient_check_failed", "reason", e.what());
+  bool bare_postmaster = is_bare_postmaster(request.forward_path);
+  if (!bare_postmaster && recent_.accepted(m, request.forward_path.mailbox())) {
+    co_return smtp::RecipientResult{smtp::RecipientStatus::accepted, {}};
   }
-  return {smtp::RecipientStatus::temporary_failure, {}};
+  co_return co_await runtime::run_blocking(pool, [&]() -> smtp::RecipientResult {
+    try {
+      std::string address = bare_postmaster
+                                ? store_.read([&](storage::ReadTxn& t) { return postmaster_of(t, hostname_); })
+                                : request.forward_path.mailbox();
+      auto decision = recipients_.check(m, address);
+      switch (decision.verdict) {
+        case dl::RecipientVerdict::accept:
+          if (!bare_postmaster) recent_.remember(m, address);
+          return {smtp::RecipientStatus::accepted, {}};
+        case dl::RecipientVerdict::unknown_user: return {smtp::RecipientStatus::unknown_user, {}};
+        case dl::RecipientVerdict::relay_denied: return {smtp::RecipientStatus::relay_denied, {}};
+        case dl::RecipientVerdict::quota_full: return {smtp::RecipientStatus::mailbox_full, {}};
+        case dl::RecipientVerdict::temporary_failure: return {smtp::RecipientStatus::temporary_failure, {}};
+      }
+    } catch (const std::exception& e) {
+      log::warn("smtp.recipient_check_failed", "reason", e.what());
+    }
+    return {smtp::RecipientStatus::temporary_failure, {}};
+  });
 }
 
-smtp::DeliveryResult SmtpBackend::deliver(const smtp::Deliver& request, smtp::Mode mode) {
-  std::optional<dl::AuthenticatedUser> user;
-  if (request.envelope.authenticated) {
-    if (auto id = principal_id(*request.envelope.authenticated)) user = dl::AuthenticatedUser{*id, *request.envelope.authenticated};
-  }
+asio::awaitable<smtp::DeliveryResult> SmtpBackend::deliver(const smtp::Deliver& request, smtp::Mode mode,
+                                                          runtime::BlockingPool& pool) {
   std::vector<smtp::DeliveryStatus> statuses;
-  std::string queue_id;
   try {
-    auto result = delivery_.deliver(to_delivery(store_, hostname_, request.envelope, std::move(user)), request.message);
-    queue_id = result.queue_id;
+    EnvelopeLookups lookups;
+    if (needs_lookups(request.envelope)) {
+      lookups = co_await runtime::run_blocking(pool, [&] { return look_up(store_, hostname_, request.envelope); });
+    }
+    dl::Envelope env = to_delivery(request.envelope, std::move(lookups));
+    // Shared with the write job, which may outlive this frame when shutdown cuts the session.
+    std::shared_ptr<const dl::PreparedMessage> prepared;
+    std::string error;
+    try {
+      if (delivery_.prepare_blocks(request.message.size())) {
+        prepared = std::make_shared<const dl::PreparedMessage>(
+            co_await runtime::run_blocking(pool, [&] { return delivery_.prepare(env, request.message); }));
+      } else {
+        prepared = std::make_shared<const dl::PreparedMessage>(delivery_.prepare(env, request.message));
+      }
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    std::optional<dl::DeliveryResult> stored;
+    if (prepared) {
+      try {
+        // A named job, not a lambda temporary inside the co_await expression: GCC 12 mishandles
+        // the lifetime of captures in such temporaries.
+        auto job = [prepared](storage::WriteTxn& txn) { return dl::LocalDelivery::run(txn, *prepared); };
+        stored = co_await storage::async_write(store_, std::move(job), asio::use_awaitable);
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+    }
+    // (No temporaries in a conditional expression here: GCC 12 coroutines mishandle them.)
+    if (!prepared) {
+      auto failed = std::make_shared<dl::PreparedMessage>();
+      failed->envelope = env;
+      prepared = failed;
+    }
+    dl::DeliveryResult result = delivery_.finish(*prepared, std::move(stored), error);
     for (const auto& r : result.recipients) statuses.push_back(to_smtp(r.status));
   } catch (const std::exception& e) {
     log::error("smtp.delivery_failed", "reason", e.what());
     statuses.assign(request.envelope.recipients.size(), smtp::DeliveryStatus::temporary_failure);
   }
-  log::info("smtp.delivered", "proto", protocol_label(mode), "id", queue_id, "size", request.message.size(),
-            "recipients", request.envelope.recipients.size());
-  if (mode == smtp::Mode::lmtp) return {statuses};
-  return {{combined(statuses)}};
+  if (mode == smtp::Mode::lmtp) co_return smtp::DeliveryResult{statuses};
+  co_return smtp::DeliveryResult{{combined(statuses)}};
 }
 
 }  // namespace atrium::server

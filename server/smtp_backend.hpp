@@ -16,9 +16,12 @@ class SmtpBackend : public smtp::Backend {
 
   smtp::AuthResult authenticate(const smtp::Authenticate& request, const net::ConnectionInfo& peer,
                                 std::chrono::milliseconds& delay) override;
-  smtp::SenderResult check_sender(const smtp::CheckSender& request, smtp::Mode mode) override;
-  smtp::RecipientResult check_recipient(const smtp::CheckRecipient& request, smtp::Mode mode) override;
-  smtp::DeliveryResult deliver(const smtp::Deliver& request, smtp::Mode mode) override;
+  asio::awaitable<smtp::SenderResult> check_sender(const smtp::CheckSender& request, smtp::Mode mode,
+                                                   runtime::BlockingPool& pool) override;
+  asio::awaitable<smtp::RecipientResult> check_recipient(const smtp::CheckRecipient& request, smtp::Mode mode,
+                                                         runtime::BlockingPool& pool) override;
+  asio::awaitable<smtp::DeliveryResult> deliver(const smtp::Deliver& request, smtp::Mode mode,
+                                                runtime::BlockingPool& pool) override;
 
  private:
   std::optional<storage::PrincipalId> principal_id(const std::string& email);
@@ -29,6 +32,7 @@ class SmtpBackend : public smtp::Backend {
   mail::delivery::LocalDelivery delivery_;
   mail::delivery::RecipientPolicy recipients_;
   mail::delivery::SenderPolicy senders_;
+  mail::delivery::RecipientCache recent_;
 };
 
 }  // namespace atrium::server

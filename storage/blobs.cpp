@@ -71,7 +71,15 @@ bool is_blob_hash(std::string_view s) {
   return true;
 }
 
-BlobStore::BlobStore(std::filesystem::path root, std::filesystem::path tmp) : root_(std::move(root)), tmp_(std::move(tmp)) {}
+BlobStore::BlobStore(std::filesystem::path root, std::filesystem::path tmp, std::size_t inline_max)
+    : root_(std::move(root)), tmp_(std::move(tmp)), inline_max_(inline_max) {}
+
+BlobRef BlobStore::stage(std::string content) {
+  if (content.size() > inline_max_) return put(content);
+  BlobRef ref{sha256_hex(content), static_cast<std::int64_t>(content.size()), nullptr};
+  ref.content = std::make_shared<const std::string>(std::move(content));
+  return ref;
+}
 
 std::filesystem::path BlobStore::path_of(std::string_view hash) const {
   std::string h(hash);
@@ -84,7 +92,7 @@ bool BlobStore::exists(std::string_view hash) const {
 }
 
 BlobRef BlobStore::put(std::string_view content) {
-  BlobRef ref{sha256_hex(content), static_cast<std::int64_t>(content.size())};
+  BlobRef ref{sha256_hex(content), static_cast<std::int64_t>(content.size()), nullptr};
   auto final_path = path_of(ref.hash);
   if (exists(ref.hash)) return ref;
 
@@ -139,18 +147,31 @@ void BlobStore::remove(std::string_view hash) {
 
 void blob_ref(WriteTxn& txn, const BlobRef& blob) {
   if (!is_blob_hash(blob.hash)) throw StoreError(Errc::invalid, "not a blob hash");
+  if (blob.content && static_cast<std::int64_t>(blob.content->size()) != blob.size) {
+    throw StoreError(Errc::invalid, "staged blob size mismatch");
+  }
+  // A row that exists keeps its storage; a new row takes the staged content, if any.
   auto& q = txn.db().cached(
-      "INSERT INTO blobs (hash, size, refcount, updated_at) VALUES (?, ?, 1, ?) "
+      "INSERT INTO blobs (hash, size, refcount, updated_at, content) VALUES (?, ?, 1, ?, ?) "
       "ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + 1, updated_at = excluded.updated_at "
-      "RETURNING refcount");
+      "RETURNING refcount, content IS NULL");
   q.bind(1, blob.hash).bind(2, blob.size).bind(3, static_cast<std::int64_t>(std::time(nullptr)));
+  if (blob.content) {
+    q.bind(4, sql::Bytes{*blob.content});
+  } else {
+    q.bind(4, std::nullopt);
+  }
   q.step();
   std::int64_t refs = q.column_int(0);
+  bool is_file = q.column_int(1) != 0;
   q.reset();
-  // A first reference must find its file: garbage collection may have removed an unreferenced
-  // blob between put() and this job.
-  if (refs == 1 && !txn.blobs().exists(blob.hash)) {
-    throw StoreError(Errc::unavailable, "blob " + blob.hash + " vanished before it was referenced; store it again");
+  // A first reference to a file must find it: garbage collection may have removed an
+  // unreferenced blob between put() and this job.
+  if (refs == 1 && is_file && !txn.blobs().exists(blob.hash)) {
+    if (!blob.content) {
+      throw StoreError(Errc::unavailable, "blob " + blob.hash + " vanished before it was referenced; store it again");
+    }
+    txn.db().cached("UPDATE blobs SET content = ? WHERE hash = ?").bind(1, sql::Bytes{*blob.content}).bind(2, blob.hash).run();
   }
 }
 
@@ -159,6 +180,25 @@ void blob_unref(WriteTxn& txn, std::string_view hash) {
       "UPDATE blobs SET refcount = refcount - 1, updated_at = ? WHERE hash = ? AND refcount > 0");
   q.bind(1, static_cast<std::int64_t>(std::time(nullptr))).bind(2, hash).run();
   if (txn.db().changes() != 1) throw StoreError(Errc::corrupt, "blob refcount underflow for " + std::string(hash));
+}
+
+}  // namespace atrium::storage
+
+namespace atrium::storage {
+
+std::optional<std::string> read_blob(ReadTxn& txn, const BlobStore& blobs, std::string_view hash) {
+  auto& q = txn.db().cached("SELECT content IS NULL, content FROM blobs WHERE hash = ?");
+  q.bind(1, hash);
+  if (!q.step()) {
+    q.reset();
+    return std::nullopt;
+  }
+  bool is_file = q.column_int(0) != 0;
+  std::optional<std::string> out;
+  if (!is_file) out = q.column_blob(1);
+  q.reset();
+  if (is_file) out = blobs.read(hash);
+  return out;
 }
 
 }  // namespace atrium::storage

@@ -179,12 +179,20 @@ CREATE TABLE outbound_recipients (
 );
 )sql";
 
+// Small blobs live in their row: the commit that references them makes them durable with the
+// same WAL fsync, instead of a file, its fsync and two directory fsyncs of their own.
+// NULL content means the blob is a file under blobs/.
+constexpr const char* k_v3 = R"sql(
+ALTER TABLE blobs ADD COLUMN content BLOB;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "directory, collections, items, blobs, change log", k_v1},
       {2, "outbound queue with DSN parameters, per-domain catch-all", k_v2},
+      {3, "small blobs stored inline", k_v3},
   };
   return all;
 }

@@ -47,7 +47,7 @@ struct Store::Impl {
   metrics::Histogram* m_commit_seconds = nullptr;
 
   Impl(const StoreOptions& o)
-      : options(o), db_path(o.data_dir / "atrium.db"), blobs(o.data_dir / "blobs", o.data_dir / "tmp") {}
+      : options(o), db_path(o.data_dir / "atrium.db"), blobs(o.data_dir / "blobs", o.data_dir / "tmp", o.inline_blob_max) {}
 
   void writer_loop();
   void run_batch(std::vector<Job>& batch);
@@ -239,6 +239,10 @@ Store::ReadScope::~ReadScope() {
 }
 
 BlobStore& Store::blobs() { return impl_->blobs; }
+
+std::optional<std::string> Store::read_blob(std::string_view hash) {
+  return read([&](ReadTxn& txn) { return storage::read_blob(txn, impl_->blobs, hash); });
+}
 NotifyHub& Store::notify() { return impl_->hub; }
 const fs::path& Store::data_dir() const { return impl_->options.data_dir; }
 
@@ -345,7 +349,7 @@ std::vector<std::string> Store::check_consistency() {
       problems.push_back(fmt::format("blob {} refcount {} but {} references", rc.column_text(0), rc.column_int(1),
                                      rc.column_int(2)));
     }
-    auto files = txn.db().prepare("SELECT hash FROM blobs WHERE refcount > 0");
+    auto files = txn.db().prepare("SELECT hash FROM blobs WHERE refcount > 0 AND content IS NULL");
     while (files.step()) {
       auto h = files.column_text(0);
       if (!impl_->blobs.exists(h)) problems.push_back("blob file missing: " + h);

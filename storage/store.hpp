@@ -36,6 +36,7 @@ struct StoreOptions {
   CommitMode commit_mode = CommitMode::group;
   sql::Sync sync = sql::Sync::full;        // Sync::off only for throw-away test stores
   std::size_t max_batch = 1024;            // jobs per commit at most
+  std::size_t inline_blob_max = 256 * 1024;  // blobs up to this size live in the database
   metrics::Registry* metrics = nullptr;    // optional; not owned
 };
 
@@ -137,13 +138,15 @@ class Store {
   }
 
   BlobStore& blobs();
+  // Any blob's content, inline or file (a read transaction of its own); nullopt when unknown.
+  std::optional<std::string> read_blob(std::string_view hash);
   NotifyHub& notify();
   const std::filesystem::path& data_dir() const;
   WriterStats writer_stats() const;
 
   // Deletes blobs nobody references: rows with refcount 0 and files without a row, both older
   // than `grace` (a blob written for a job not yet committed is younger). Runs as a writer job.
-  // Returns the number of blob files removed.
+  // Returns the number of blobs removed (rows and files).
   std::size_t collect_garbage(std::chrono::seconds grace);
 
   // PRAGMA integrity_check plus the store's own invariants (blob refcounts equal references from

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -103,6 +104,9 @@ struct Collection {
 struct BlobRef {
   std::string hash;  // lowercase hex SHA-256 of the content
   std::int64_t size = 0;
+  // Set by BlobStore::stage() for a small blob: the content travels with the reference and the
+  // first job that references it stores it in the database, durable with that job's commit.
+  std::shared_ptr<const std::string> content;
 };
 
 // Per-kind metadata stored beside an item. Later protocols add fields with migrations.

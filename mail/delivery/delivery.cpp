@@ -23,8 +23,8 @@ namespace queue = storage::queue;
 
 // Unique enough to find one message in the logs: 64 random bits.
 std::string new_queue_id() {
-  std::random_device rd;
-  return fmt::format("{:08X}{:08X}", rd(), rd());
+  thread_local std::mt19937_64 rng{(static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()};
+  return fmt::format("{:016X}", rng());
 }
 
 // Header text made fit for the metadata columns: valid UTF-8 (PostgreSQL refuses anything
@@ -211,35 +211,66 @@ DeliveryResult all_failed(const Envelope& env, std::string queue_id) {
 LocalDelivery::LocalDelivery(storage::Store& store, DeliveryOptions options)
     : store_(store), options_(std::move(options)) {}
 
-DeliveryResult LocalDelivery::deliver(const Envelope& env, std::string_view message) {
-  std::string queue_id = new_queue_id();
-  if (env.recipients.empty()) return {.queue_id = queue_id};
-  auto now = static_cast<std::int64_t>(std::time(nullptr));
+bool LocalDelivery::prepare_blocks(std::size_t message_size) const {
+  // Hashing up to this much on an I/O thread costs less than handing it to a pool; above it, or
+  // when the blob will be a file (write + fsync), prepare() belongs on the blocking pool.
+  constexpr std::size_t k_cpu_budget = 64 * 1024;
+  constexpr std::size_t k_trace_allowance = 2048;  // Return-Path + Received
+  return message_size + k_trace_allowance > std::min(k_cpu_budget, store_.blobs().inline_max());
+}
 
-  std::string full = trace_fields(env, {.hostname = options_.hostname, .queue_id = queue_id, .time = now});
+PreparedMessage LocalDelivery::prepare(const Envelope& env, std::string_view message) const {
+  PreparedMessage p;
+  p.envelope = env;
+  p.queue_id = new_queue_id();
+  p.time = static_cast<std::int64_t>(std::time(nullptr));
+  if (env.recipients.empty()) return p;
+  std::string full = trace_fields(env, {.hostname = options_.hostname, .queue_id = p.queue_id, .time = p.time});
   full.append(message);
-  storage::MessageMeta meta = message_meta(message);
+  p.meta = message_meta(message);
+  p.blob = store_.blobs().stage(std::move(full));
+  return p;
+}
 
+DeliveryResult LocalDelivery::run(storage::WriteTxn& txn, const PreparedMessage& message) {
+  DeliveryJob job(message.envelope, message.blob, message.meta, message.time);
+  return job.run(txn);
+}
+
+DeliveryResult LocalDelivery::finish(const PreparedMessage& message, std::optional<DeliveryResult> result,
+                                     std::string_view error) const {
+  const Envelope& env = message.envelope;
+  if (!result) {
+    log::warn("delivery.failed", "id", message.queue_id, "from", env.reverse_path, "rcpts", env.recipients.size(),
+              "reason", error);
+    return all_failed(env, message.queue_id);
+  }
+  result->queue_id = message.queue_id;
+  if (env.recipients.empty()) return std::move(*result);
+  std::size_t stored = 0, queued = 0, refused = 0;
+  for (const auto& r : result->recipients) {
+    stored += r.stored;
+    queued += r.queued;
+    if (r.status != DeliveryStatus::delivered) ++refused;
+  }
+  log::info("delivery.done", "id", message.queue_id, "from", env.reverse_path, "rcpts", env.recipients.size(),
+            "stored", stored, "queued", queued, "refused", refused, "size", message.blob.size);
+  return std::move(*result);
+}
+
+DeliveryResult LocalDelivery::deliver(const Envelope& env, std::string_view message) {
+  if (env.recipients.empty()) return {.queue_id = new_queue_id()};
+  std::optional<PreparedMessage> prepared;
   try {
-    storage::BlobRef blob = store_.blobs().put(full);
-    DeliveryResult result = store_.write([&](storage::WriteTxn& txn) {
-      DeliveryJob job(env, blob, meta, now);
-      return job.run(txn);
-    });
-    result.queue_id = queue_id;
-    std::size_t stored = 0, queued = 0, refused = 0;
-    for (const auto& r : result.recipients) {
-      stored += r.stored;
-      queued += r.queued;
-      if (r.status != DeliveryStatus::delivered) ++refused;
-    }
-    log::info("delivery.done", "id", queue_id, "from", env.reverse_path, "rcpts", env.recipients.size(), "stored",
-              stored, "queued", queued, "refused", refused, "size", blob.size);
-    return result;
+    prepared = prepare(env, message);
+    const PreparedMessage& p = *prepared;
+    return finish(p, store_.write([&](storage::WriteTxn& txn) { return run(txn, p); }));
   } catch (const std::exception& e) {
-    log::warn("delivery.failed", "id", queue_id, "from", env.reverse_path, "rcpts", env.recipients.size(), "reason",
-              e.what());
-    return all_failed(env, queue_id);
+    if (!prepared) {
+      log::warn("delivery.failed", "from", env.reverse_path, "rcpts", env.recipients.size(), "reason", e.what());
+      return all_failed(env, new_queue_id());
+    }
+    return finish(*prepared, std::nullopt, e.what());
   }
 }
 

@@ -90,4 +90,27 @@ SenderVerdict SenderPolicy::check(storage::PrincipalId user, std::string_view ad
   }
 }
 
+std::string RecipientCache::key(RecipientMode mode, std::string_view address) {
+  std::string k(1, static_cast<char>('0' + static_cast<int>(mode)));
+  k.append(address);
+  return k;
+}
+
+bool RecipientCache::accepted(RecipientMode mode, std::string_view address) {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  auto it = expiry_.find(key(mode, address));
+  if (it == expiry_.end()) return false;
+  if (it->second > now) return true;
+  expiry_.erase(it);
+  return false;
+}
+
+void RecipientCache::remember(RecipientMode mode, std::string_view address) {
+  auto until = std::chrono::steady_clock::now() + ttl_;
+  std::lock_guard lock(mutex_);
+  if (expiry_.size() >= capacity_) expiry_.clear();
+  expiry_[key(mode, address)] = until;
+}
+
 }  // namespace atrium::mail::delivery

@@ -6,7 +6,11 @@
 #include "storage/store.hpp"
 #include "storage/types.hpp"
 
+#include <chrono>
+#include <mutex>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace atrium::mail::delivery {
 
@@ -45,6 +49,26 @@ class RecipientPolicy {
 
  private:
   storage::Store& store_;
+};
+
+// Recent `accept` decisions, kept for a few seconds so a busy MX answers a hot recipient's RCPT
+// without a database read. Only acceptance is remembered: a new user is never refused from a
+// stale entry, and a removed one is still caught by delivery, which resolves every recipient
+// again inside its write job. Thread-safe; bounded (emptied when full).
+class RecipientCache {
+ public:
+  explicit RecipientCache(std::chrono::milliseconds ttl = std::chrono::seconds(5), std::size_t capacity = 10000)
+      : ttl_(ttl), capacity_(capacity) {}
+  // True when `address` was accepted in `mode` less than the TTL ago.
+  bool accepted(RecipientMode mode, std::string_view address);
+  void remember(RecipientMode mode, std::string_view address);
+
+ private:
+  static std::string key(RecipientMode mode, std::string_view address);
+  std::chrono::milliseconds ttl_;
+  std::size_t capacity_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> expiry_;
 };
 
 enum class SenderVerdict { allowed, denied, temporary_failure };

@@ -17,6 +17,11 @@ namespace atrium::storage::sql {
 
 class Connection;
 
+// Binary content for a BLOB column (a text bind would claim UTF-8).
+struct Bytes {
+  std::string_view data;
+};
+
 // A prepared statement. Bind parameters are 1-based as in SQL (`?`). Not thread-safe; belongs to
 // the connection that prepared it. Errors throw StoreError with a class from the engine's code.
 class Statement {
@@ -29,6 +34,7 @@ class Statement {
   Statement& bind(int index, std::string_view v);  // copied: the view may die after bind()
   Statement& bind(int index, const char* v) { return bind(index, std::string_view(v)); }
   Statement& bind(int index, const std::string& v) { return bind(index, std::string_view(v)); }
+  Statement& bind(int index, Bytes v);              // copied, like text
   Statement& bind(int index, std::nullopt_t);
   template <class T>
   Statement& bind(int index, const std::optional<T>& v) {
@@ -44,6 +50,7 @@ class Statement {
 
   std::int64_t column_int(int col) const;
   std::string column_text(int col) const;
+  std::string column_blob(int col) const;  // a BLOB (or text) column's bytes; empty for NULL
   bool column_is_null(int col) const;
   std::optional<std::int64_t> column_opt_int(int col) const;
 

@@ -60,6 +60,12 @@ Statement& Statement::bind(int index, std::string_view v) {
   return *this;
 }
 
+Statement& Statement::bind(int index, Bytes v) {
+  int rc = sqlite3_bind_blob64(impl_->stmt, index, v.data.data(), v.data.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) fail(impl_->db, rc, "bind");
+  return *this;
+}
+
 Statement& Statement::bind(int index, std::nullopt_t) {
   int rc = sqlite3_bind_null(impl_->stmt, index);
   if (rc != SQLITE_OK) fail(impl_->db, rc, "bind");
@@ -89,6 +95,12 @@ std::int64_t Statement::column_int(int col) const { return sqlite3_column_int64(
 
 std::string Statement::column_text(int col) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(impl_->stmt, col));
+  int n = sqlite3_column_bytes(impl_->stmt, col);
+  return p ? std::string(p, static_cast<std::size_t>(n)) : std::string();
+}
+
+std::string Statement::column_blob(int col) const {
+  auto* p = static_cast<const char*>(sqlite3_column_blob(impl_->stmt, col));
   int n = sqlite3_column_bytes(impl_->stmt, col);
   return p ? std::string(p, static_cast<std::size_t>(n)) : std::string();
 }

@@ -36,7 +36,15 @@ class MailStore:
         return self.data / "blobs" / blob_hash[:2] / blob_hash[2:4] / blob_hash
 
     def blob(self, blob_hash):
+        """A blob's bytes: from its row when stored inline, else from its file."""
+        rows = self._query("SELECT content FROM blobs WHERE hash = ?", blob_hash)
+        if rows and rows[0][0] is not None:
+            return bytes(rows[0][0])
         return self.blob_path(blob_hash).read_bytes()
+
+    def blob_inline(self, blob_hash):
+        rows = self._query("SELECT content IS NOT NULL FROM blobs WHERE hash = ?", blob_hash)
+        return bool(rows and rows[0][0])
 
     def blob_row(self, blob_hash):
         """(size, refcount) of the blobs row, or None."""

@@ -130,7 +130,8 @@ def test_mx_delivery_to_user_stores_trace_fields_and_the_exact_bytes(mail):
     assert "(using" not in text, "no TLS was used"
     assert stored.subject == "plain MX delivery"
     assert mail.store.blob_row(stored.blob_hash) == (len(stored.raw), 1)
-    assert mail.store.blob_files() == [mail.store.blob_path(stored.blob_hash)]
+    assert mail.store.blob_inline(stored.blob_hash), "a small message lives in its row"
+    assert mail.store.blob_files() == []
     assert mail.store.messages(BOB) == []
 
 
@@ -166,7 +167,7 @@ def test_mx_to_group_gives_each_member_one_copy_of_one_blob(mail):
     text = assert_delivered(copies[ALICE][0], msg, "sender@remote.test", with_="ESMTP")
     assert " for <" not in text, "two envelope recipients: no 'for' clause"
     assert mail.store.blob_rows() == [(h, len(copies[ALICE][0].raw), 3)]
-    assert mail.store.blob_files() == [mail.store.blob_path(h)]
+    assert mail.store.blob_inline(h) and mail.store.blob_files() == []
 
 
 def test_mx_plus_address_into_existing_folder_else_inbox(mail):
@@ -287,7 +288,8 @@ def test_parallel_clients_all_delivered_with_distinct_uids(mail):
         assert sorted(m.uid for m in got) == list(range(1, 41)), user
         assert sorted(m.subject for m in got) == sorted(f"parallel {i}-{j}" for i in range(8) for j in range(5))
     assert all(refcount == 3 for _, _, refcount in mail.store.blob_rows())
-    assert len(mail.store.blob_rows()) == 40 == len(mail.store.blob_files())
+    assert len(mail.store.blob_rows()) == 40
+    assert all(mail.store.blob_inline(h) for h, _, _ in mail.store.blob_rows())
 
 
 def test_too_many_errors_closes_with_421(mail):
@@ -330,6 +332,20 @@ def test_mx_smtputf8_sender_and_subject_to_a_local_user(mail):
     [stored] = mail.store.messages(ALICE)
     assert_delivered(stored, msg, sender, with_="ESMTP", for_=ALICE)
     assert stored.subject == "Grüße aus Köln ☕"
+
+
+def test_mx_large_message_is_a_blob_file_byte_for_byte(mail):
+    # Above the inline limit (256 KiB) the body is its own file, fsync'd before the commit.
+    body = b"".join(b"%06d " % i + b"y" * 72 + b"\r\n" for i in range(5000))
+    msg = message("large", body=body)
+    assert len(msg) > 256 * 1024
+    with smtp(mail) as c:
+        assert c.sendmail("sender@remote.test", [ALICE, BOB], msg) == {}
+    [a], [b] = mail.store.messages(ALICE), mail.store.messages(BOB)
+    assert a.blob_hash == b.blob_hash and not mail.store.blob_inline(a.blob_hash)
+    assert mail.store.blob_files() == [mail.store.blob_path(a.blob_hash)]
+    assert_delivered(a, msg, "sender@remote.test", with_="ESMTP")
+    assert mail.store.blob_row(a.blob_hash) == (len(a.raw), 2)
 
 
 # ---- limits -------------------------------------------------------------------------------------

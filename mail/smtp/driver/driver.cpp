@@ -59,12 +59,11 @@ asio::awaitable<void> serve_connection(net::Stream stream, net::ConnectionInfo i
         co_await pause(delay);
         session.auth_done(std::move(result));
       } else if (auto* c = std::get_if<CheckSender>(&action)) {
-        session.sender_checked(co_await runtime::run_blocking(store_pool, [&] { return backend.check_sender(*c, mode); }));
+        session.sender_checked(co_await backend.check_sender(*c, mode, store_pool));
       } else if (auto* r = std::get_if<CheckRecipient>(&action)) {
-        session.recipient_checked(
-            co_await runtime::run_blocking(store_pool, [&] { return backend.check_recipient(*r, mode); }));
+        session.recipient_checked(co_await backend.check_recipient(*r, mode, store_pool));
       } else if (auto* d = std::get_if<Deliver>(&action)) {
-        session.delivered(co_await runtime::run_blocking(store_pool, [&] { return backend.deliver(*d, mode); }));
+        session.delivered(co_await backend.deliver(*d, mode, store_pool));
       } else if (std::holds_alternative<Close>(action)) {
         co_await stream.shutdown(std::chrono::seconds(2));
         co_return;

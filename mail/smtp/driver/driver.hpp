@@ -10,27 +10,32 @@
 
 namespace atrium::smtp {
 
-// What the session asks of the rest of the server. Every call may block (store reads, Argon2id,
-// fsync): the driver runs them on the blocking pool. Implementations must be thread-safe.
+// What the session asks of the rest of the server. Implementations must be thread-safe.
+// authenticate() may block (Argon2id): the driver runs it on the blocking pool. The others are
+// coroutines on the connection's executor: they answer at once what needs no I/O (a cached
+// recipient, an unauthenticated sender), await the group commit instead of holding a thread,
+// and put anything blocking (store reads, large blob files) on `pool` themselves.
 class Backend {
  public:
   virtual ~Backend() = default;
   // `delay` is how long to wait before answering (brute-force tarpit); a timer, not a sleep.
   virtual AuthResult authenticate(const Authenticate& request, const net::ConnectionInfo& peer,
                                   std::chrono::milliseconds& delay) = 0;
-  virtual SenderResult check_sender(const CheckSender& request, Mode mode) = 0;
-  virtual RecipientResult check_recipient(const CheckRecipient& request, Mode mode) = 0;
-  // Returns only once the outcome is durable.
-  virtual DeliveryResult deliver(const Deliver& request, Mode mode) = 0;
+  virtual asio::awaitable<SenderResult> check_sender(const CheckSender& request, Mode mode,
+                                                     runtime::BlockingPool& pool) = 0;
+  virtual asio::awaitable<RecipientResult> check_recipient(const CheckRecipient& request, Mode mode,
+                                                           runtime::BlockingPool& pool) = 0;
+  // Completes only once the outcome is durable.
+  virtual asio::awaitable<DeliveryResult> deliver(const Deliver& request, Mode mode, runtime::BlockingPool& pool) = 0;
 };
 
 struct DriverOptions {
   SessionOptions session;
   ssl::context* tls = nullptr;                                 // for STARTTLS; not owned
-  // Where sender and recipient checks and deliveries run. They mostly wait on the disk (blob
-  // fsync, then the group commit), so this pool wants many more threads than cores: every
-  // delivery waiting at once can share one commit. Null: the pool given to serve_connection,
-  // which then also runs the CPU-bound logins (Argon2id) that must stay bounded by cores.
+  // Where sender and recipient checks and the blocking part of deliveries (large blob files)
+  // run. They mostly wait on the disk, so this pool wants more threads than cores. Null: the
+  // pool given to serve_connection, which then also runs the CPU-bound logins (Argon2id) that
+  // must stay bounded by cores.
   runtime::BlockingPool* store_pool = nullptr;                 // not owned
   std::chrono::seconds tls_handshake_timeout{30};
   std::chrono::seconds write_timeout{300};

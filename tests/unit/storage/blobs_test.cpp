@@ -91,5 +91,70 @@ TEST_F(StoreTest, ConsistencyCheckFindsAMissingFileAndABadRefcount) {
   EXPECT_NE(problems[1].find("missing"), std::string::npos) << problems[1];
 }
 
+std::size_t blob_files(const std::filesystem::path& dir) {
+  std::size_t files = 0;
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir / "blobs")) files += e.is_regular_file();
+  return files;
+}
+
+TEST_F(StoreTest, SmallStagedBlobsLiveInTheirRowAndLargeOnesAreFiles) {
+  store_.reset();
+  store_ = Store::open({.data_dir = dir_, .inline_blob_max = 16});
+  auto user = add_user("i@example.test");
+  auto box = inbox(user).id;
+  auto add = [&](const BlobRef& blob) {
+    store_->write([&](WriteTxn& t) {
+      items::add(t, Actor::system(), {.collection = box, .kind = ItemKind::message, .blob = blob});
+    });
+  };
+  std::string small("tiny\0body", 9);  // binary content survives
+  auto staged = store_->blobs().stage(small);
+  ASSERT_TRUE(staged.content);
+  EXPECT_EQ(staged.hash, sha256_hex(small));
+  EXPECT_EQ(blob_files(dir_), 0u) << "staging writes nothing";
+  add(staged);
+  add(store_->blobs().stage(small));  // the second reference stores nothing new
+  EXPECT_EQ(refcount(*store_, staged.hash), 2);
+  EXPECT_EQ(store_->read_blob(staged.hash).value(), small);
+  EXPECT_FALSE(store_->blobs().exists(staged.hash));
+
+  std::string large(17, 'L');
+  auto big = store_->blobs().stage(large);
+  EXPECT_FALSE(big.content);
+  EXPECT_TRUE(store_->blobs().exists(big.hash)) << "a large blob is a durable file before its job";
+  add(big);
+  EXPECT_EQ(store_->read_blob(big.hash).value(), large);
+  EXPECT_EQ(blob_files(dir_), 1u);
+  EXPECT_FALSE(store_->read_blob(sha256_hex("never stored")));
+  EXPECT_TRUE(store_->check_consistency().empty());
+}
+
+TEST_F(StoreTest, AStagedBlobRepairsARowWhoseFileVanished) {
+  auto user = add_user("r@example.test");
+  auto blob = store_->blobs().put("repair me");
+  store_->blobs().remove(blob.hash);
+  auto staged = store_->blobs().stage("repair me");
+  ASSERT_TRUE(staged.content);
+  store_->write([&](WriteTxn& t) {
+    items::add(t, Actor::system(), {.collection = inbox(user).id, .kind = ItemKind::message, .blob = staged});
+  });
+  EXPECT_EQ(store_->read_blob(blob.hash).value(), "repair me");
+  EXPECT_TRUE(store_->check_consistency().empty());
+}
+
+TEST_F(StoreTest, GarbageCollectionDropsUnreferencedInlineBlobs) {
+  auto user = add_user("c@example.test");
+  auto staged = store_->blobs().stage("inline and then deleted");
+  auto added = store_->write([&](WriteTxn& t) {
+    return items::add(t, Actor::system(), {.collection = inbox(user).id, .kind = ItemKind::message, .blob = staged});
+  });
+  store_->write([&](WriteTxn& t) { items::remove(t, Actor::system(), added.id); });
+  EXPECT_EQ(refcount(*store_, staged.hash), 0);
+  EXPECT_EQ(store_->collect_garbage(std::chrono::seconds(-5)), 1u);
+  EXPECT_EQ(refcount(*store_, staged.hash), -1);
+  EXPECT_FALSE(store_->read_blob(staged.hash));
+  EXPECT_TRUE(store_->check_consistency().empty());
+}
+
 }  // namespace
 }  // namespace atrium::storage

@@ -192,21 +192,25 @@ TEST_F(StoreTest, CatchAllIsADomainSettingWithCheckedTargets) {
   EXPECT_FALSE(store_->read([](ReadTxn& t) { return directory::get_catch_all(t, "example.test"); }));
 }
 
-TEST_F(StoreTest, MigrationTwoUpgradesAVersionOneDatabaseWithData) {
+TEST_F(StoreTest, MigrationsUpgradeAVersionOneDatabaseWithData) {
   add_user("a@example.test");
   // Turn the store back into what a version-1 binary left behind.
   store_->write([](WriteTxn& t) {
     t.db().exec(
         "DROP TABLE outbound_recipients; DROP TABLE outbound_queue; ALTER TABLE domains DROP COLUMN catch_all; "
-        "DELETE FROM schema_migrations WHERE version = 2");
+        "ALTER TABLE blobs DROP COLUMN content; DELETE FROM schema_migrations WHERE version >= 2");
   });
   EXPECT_EQ(store_->read([](ReadTxn& t) { return schema::current_version(t.db()); }), 1);
   open();
-  EXPECT_EQ(store_->read([](ReadTxn& t) { return schema::current_version(t.db()); }), 2);
+  EXPECT_EQ(store_->read([](ReadTxn& t) { return schema::current_version(t.db()); }),
+            schema::migrations().back().version);
   EXPECT_FALSE(store_->read([](ReadTxn& t) { return directory::get_catch_all(t, "example.test"); }));
   EXPECT_TRUE(store_->read([](ReadTxn& t) { return directory::find_principal(t, "a@example.test").has_value(); }));
   auto blob = store_->blobs().put("after upgrade");
   store_->write([&](WriteTxn& t) { queue::enqueue(t, sample(blob)); });
+  auto small = store_->blobs().stage("inline after upgrade");
+  store_->write([&](WriteTxn& t) { queue::enqueue(t, sample(small)); });
+  EXPECT_EQ(store_->read_blob(small.hash).value(), "inline after upgrade");
   EXPECT_TRUE(store_->check_consistency().empty());
 }
 

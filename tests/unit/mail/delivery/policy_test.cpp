@@ -4,6 +4,8 @@
 
 #include "fixture.hpp"
 
+#include <thread>
+
 namespace atrium::mail::delivery {
 namespace {
 
@@ -91,6 +93,26 @@ TEST_F(PolicyTest, AUserMaySendAsItselfItsAliasesAndPlusAddresses) {
   EXPECT_EQ(sender(a, "+a@example.test"), SenderVerdict::denied);
   EXPECT_EQ(sender(a, "garbage"), SenderVerdict::denied);
   EXPECT_EQ(sender(9999, "a@example.test"), SenderVerdict::denied);
+}
+
+TEST(RecipientCache, RemembersAcceptancePerModeUntilItExpires) {
+  RecipientCache cache(std::chrono::milliseconds(50), 100);
+  EXPECT_FALSE(cache.accepted(RecipientMode::mx, "a@example.test"));
+  cache.remember(RecipientMode::mx, "a@example.test");
+  EXPECT_TRUE(cache.accepted(RecipientMode::mx, "a@example.test"));
+  EXPECT_FALSE(cache.accepted(RecipientMode::lmtp, "a@example.test")) << "a decision holds for its mode only";
+  EXPECT_FALSE(cache.accepted(RecipientMode::mx, "b@example.test"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  EXPECT_FALSE(cache.accepted(RecipientMode::mx, "a@example.test"));
+}
+
+TEST(RecipientCache, StaysBoundedByEmptyingWhenFull) {
+  RecipientCache cache(std::chrono::seconds(60), 3);
+  for (const char* a : {"1@x.test", "2@x.test", "3@x.test"}) cache.remember(RecipientMode::mx, a);
+  EXPECT_TRUE(cache.accepted(RecipientMode::mx, "1@x.test"));
+  cache.remember(RecipientMode::mx, "4@x.test");
+  EXPECT_FALSE(cache.accepted(RecipientMode::mx, "1@x.test"));
+  EXPECT_TRUE(cache.accepted(RecipientMode::mx, "4@x.test"));
 }
 
 }  // namespace
