@@ -12,7 +12,7 @@ namespace atrium::storage::collections {
 namespace {
 
 constexpr std::string_view k_columns =
-    "id, account_id, parent_id, kind, name, special_use, uidvalidity, uidnext, modseq, created_at";
+    "id, account_id, parent_id, kind, name, special_use, uidvalidity, uidnext, modseq, created_at, recent_uid";
 
 Collection row(const sql::Statement& q) {
   Collection c;
@@ -26,6 +26,7 @@ Collection row(const sql::Statement& q) {
   c.uidnext = q.column_int(7);
   c.modseq = q.column_int(8);
   c.created_at = q.column_int(9);
+  c.recent_uid = q.column_int(10);
   return c;
 }
 

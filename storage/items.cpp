@@ -12,7 +12,7 @@ namespace atrium::storage::items {
 namespace {
 
 constexpr std::string_view k_columns =
-    "id, account_id, collection_id, uid, kind, blob_hash, size, name, internal_date, modseq, flags, keywords";
+    "id, account_id, collection_id, uid, kind, blob_hash, size, name, internal_date, modseq, flags, keywords, saved_at";
 
 Item row(const sql::Statement& q) {
   Item it;
@@ -28,6 +28,7 @@ Item row(const sql::Statement& q) {
   it.modseq = q.column_int(9);
   it.flags = static_cast<std::uint32_t>(q.column_int(10));
   it.keywords = q.column_text(11);
+  it.saved_at = q.column_int(12);
   return it;
 }
 
@@ -70,6 +71,10 @@ void insert_meta(WriteTxn& txn, ItemId id, const ItemMeta& meta) {
 
 Added add(WriteTxn& txn, const Actor& actor, const NewItem& ni) {
   Collection c = checked_collection(txn, actor, ni.collection, right_insert);
+  return detail::insert(txn, c, ni);
+}
+
+Added detail::insert(WriteTxn& txn, const Collection& c, const NewItem& ni) {
   if (ni.name.size() > 1024) throw StoreError(Errc::invalid, "item name longer than 1024 octets");
 
   // Quota: charged to the collection's owner, whoever adds the item.
@@ -91,10 +96,11 @@ Added add(WriteTxn& txn, const Actor& actor, const NewItem& ni) {
   u.reset();
 
   Modseq m = txn.modseq(c.account_id);
-  std::int64_t date = ni.internal_date ? ni.internal_date : static_cast<std::int64_t>(std::time(nullptr));
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  std::int64_t date = ni.internal_date ? ni.internal_date : now;
   auto& ins = txn.db().cached(
       "INSERT INTO items (account_id, collection_id, uid, kind, blob_hash, size, name, internal_date, modseq, flags, "
-      "keywords) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+      "keywords, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   ins.bind(1, c.account_id)
       .bind(2, c.id)
       .bind(3, uid)
@@ -105,7 +111,8 @@ Added add(WriteTxn& txn, const Actor& actor, const NewItem& ni) {
       .bind(8, date)
       .bind(9, m)
       .bind(10, static_cast<std::int64_t>(ni.flags))
-      .bind(11, ni.keywords);
+      .bind(11, ni.keywords)
+      .bind(12, now);
   ins.step();
   ItemId id = ins.column_int(0);
   ins.reset();
@@ -142,15 +149,19 @@ void remove(WriteTxn& txn, const Actor& actor, ItemId id) {
   auto it = load(txn, id);
   if (!it) throw StoreError(Errc::not_found, "no such item");
   checked_collection(txn, actor, it->collection_id, right_delete_items);
-  txn.db().cached("DELETE FROM items WHERE id = ?").bind(1, id).run();
-  blob_unref(txn, it->blob.hash);
+  detail::erase(txn, *it);
+}
+
+void detail::erase(WriteTxn& txn, const Item& item) {
+  txn.db().cached("DELETE FROM items WHERE id = ?").bind(1, item.id).run();
+  blob_unref(txn, item.blob.hash);
   txn.db()
       .cached("UPDATE principals SET used_bytes = CASE WHEN used_bytes > ? THEN used_bytes - ? ELSE 0 END WHERE id = ?")
-      .bind(1, it->blob.size)
-      .bind(2, it->blob.size)
-      .bind(3, it->account_id)
+      .bind(1, item.blob.size)
+      .bind(2, item.blob.size)
+      .bind(3, item.account_id)
       .run();
-  txn.log_change(it->account_id, it->collection_id, id, it->uid, ChangeOp::item_deleted);
+  txn.log_change(item.account_id, item.collection_id, item.id, item.uid, ChangeOp::item_deleted);
 }
 
 std::optional<Item> get(ReadTxn& txn, const Actor& actor, ItemId id) {

@@ -53,4 +53,13 @@ std::vector<Change> changes_since(ReadTxn& txn, const Actor& actor, CollectionId
 // The account's highest modseq.
 Modseq highest_modseq(ReadTxn& txn, PrincipalId account);
 
+// The store's own building blocks for modules that have already checked access (messages,
+// DAV collections). Not for protocols.
+namespace detail {
+// Inserts into `c` (quota, UID, blob reference, metadata, change log) without an access check.
+Added insert(WriteTxn& txn, const Collection& c, const NewItem& item);
+// Deletes the row, drops its blob reference, refunds quota and leaves a tombstone.
+void erase(WriteTxn& txn, const Item& item);
+}  // namespace detail
+
 }  // namespace atrium::storage::items

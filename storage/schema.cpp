@@ -186,6 +186,20 @@ constexpr const char* k_v3 = R"sql(
 ALTER TABLE blobs ADD COLUMN content BLOB;
 )sql";
 
+// What IMAP needs beyond v3: when a message was saved into its mailbox (RFC 8514 SAVEDATE; the
+// internal date is the message's own), the highest UID a session has seen as \Recent (RFC
+// 3501), and folder subscriptions (by name: RFC 9051 lets clients subscribe to names that do
+// not exist).
+constexpr const char* k_v4 = R"sql(
+ALTER TABLE items ADD COLUMN saved_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE collections ADD COLUMN recent_uid INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE subscriptions (
+  account_id INTEGER NOT NULL REFERENCES principals(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  PRIMARY KEY (account_id, name)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -193,6 +207,7 @@ const std::vector<Migration>& migrations() {
       {1, "directory, collections, items, blobs, change log", k_v1},
       {2, "outbound queue with DSN parameters, per-domain catch-all", k_v2},
       {3, "small blobs stored inline", k_v3},
+      {4, "save dates, \\Recent marks, subscriptions", k_v4},
   };
   return all;
 }

@@ -97,6 +97,7 @@ struct Collection {
   std::string special_use;  // "\\Sent", "\\Trash" ... or empty
   std::uint32_t uidvalidity = 0;
   Uid uidnext = 1;
+  Uid recent_uid = 0;       // highest UID some IMAP session has already seen as \Recent
   Modseq modseq = 0;        // highest modseq of the collection or any of its items
   std::int64_t created_at = 0;
 };
@@ -141,6 +142,7 @@ struct Item {
   Modseq modseq = 0;
   std::uint32_t flags = 0;   // message system flags (bit set, see MessageFlag)
   std::string keywords;      // space-separated IMAP keywords
+  std::int64_t saved_at = 0; // when it was put into this collection (seconds since the epoch)
 };
 
 enum MessageFlag : std::uint32_t {

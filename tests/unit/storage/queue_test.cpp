@@ -198,7 +198,9 @@ TEST_F(StoreTest, MigrationsUpgradeAVersionOneDatabaseWithData) {
   store_->write([](WriteTxn& t) {
     t.db().exec(
         "DROP TABLE outbound_recipients; DROP TABLE outbound_queue; ALTER TABLE domains DROP COLUMN catch_all; "
-        "ALTER TABLE blobs DROP COLUMN content; DELETE FROM schema_migrations WHERE version >= 2");
+        "ALTER TABLE blobs DROP COLUMN content; ALTER TABLE items DROP COLUMN saved_at; "
+        "ALTER TABLE collections DROP COLUMN recent_uid; DROP TABLE subscriptions; "
+        "DELETE FROM schema_migrations WHERE version >= 2");
   });
   EXPECT_EQ(store_->read([](ReadTxn& t) { return schema::current_version(t.db()); }), 1);
   open();
