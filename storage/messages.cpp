@@ -271,6 +271,17 @@ std::vector<Uid> expunge(WriteTxn& txn, const Actor& actor, CollectionId mailbox
   return out;
 }
 
+std::vector<Uid> remove(WriteTxn& txn, const Actor& actor, CollectionId mailbox, std::span<const Uid> uids) {
+  Collection c = checked(txn, actor, mailbox, right_read | right_delete_items | right_expunge);
+  auto sorted = sorted_unique(uids);
+  std::vector<Uid> out;
+  for (const auto& s : summaries(txn, mailbox, sorted)) {
+    items::detail::erase(txn, as_item(c, s));
+    out.push_back(s.uid);
+  }
+  return out;
+}
+
 CopyResult transfer(WriteTxn& txn, const Actor& actor, CollectionId source, std::span<const Uid> uids,
                     CollectionId target, Transfer how) {
   Rights source_rights = right_read;

@@ -71,6 +71,11 @@ FlagResult store_flags(WriteTxn& txn, const Actor& actor, CollectionId mailbox, 
 std::vector<Uid> expunge(WriteTxn& txn, const Actor& actor, CollectionId mailbox,
                          std::optional<std::span<const Uid>> only = std::nullopt);
 
+// Removes exactly the messages with these UIDs, whatever their flags (POP3's DELE applied at
+// QUIT), and returns the UIDs removed, ascending; UIDs already gone are skipped. Needs
+// right_delete_items and right_expunge.
+std::vector<Uid> remove(WriteTxn& txn, const Actor& actor, CollectionId mailbox, std::span<const Uid> uids);
+
 enum class Transfer { copy, move };
 
 struct CopyResult {

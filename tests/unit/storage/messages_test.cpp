@@ -126,6 +126,14 @@ TEST_F(MessagesTest, ExpungeRemovesOnlyDeletedAndLeavesTombstones) {
   EXPECT_TRUE(store_->check_consistency().empty());
 }
 
+TEST_F(MessagesTest, RemoveTakesExactlyTheGivenUids) {
+  for (int i = 0; i < 4; ++i) add(box_, "r" + std::to_string(i));
+  auto gone = store_->write([&](WriteTxn& t) { return messages::remove(t, me(), box_, std::vector<Uid>{4, 2, 9}); });
+  EXPECT_EQ(gone, (std::vector<Uid>{2, 4}));
+  EXPECT_EQ(uids(box_), (std::vector<Uid>{1, 3}));
+  EXPECT_TRUE(store_->check_consistency().empty());
+}
+
 TEST_F(MessagesTest, CopyKeepsFlagsAndSharesTheBlobMoveKeepsTheItem) {
   add(box_, "one", flag_seen);
   add(box_, "two");
