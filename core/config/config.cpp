@@ -265,7 +265,7 @@ void read_limits(const Reader& r, const toml::table& t, LimitsConfig& out) {
 void read_auth(const Reader& r, const toml::table& t, AuthConfig& out) {
   constexpr std::string_view p = "auth";
   r.only_keys(t, p, {"max_failures_per_ip", "max_failures_per_account", "failure_window_seconds", "block_seconds",
-                     "exempt"});
+                     "exempt", "cleartext_login"});
   if (auto v = r.integer(t, p, "max_failures_per_ip", 1, k_max_count)) out.max_failures_per_ip = static_cast<std::size_t>(*v);
   if (auto v = r.integer(t, p, "max_failures_per_account", 1, k_max_count)) {
     out.max_failures_per_account = static_cast<std::size_t>(*v);
@@ -278,6 +278,16 @@ void read_auth(const Reader& r, const toml::table& t, AuthConfig& out) {
       if (!valid_network(net, why)) r.fail_string("auth.exempt", net, why);
     }
     out.exempt = *v;
+  }
+  if (auto v = r.string(t, p, "cleartext_login")) {
+    bool found = false;
+    for (auto c : {CleartextLogin::never, CleartextLogin::loopback, CleartextLogin::always}) {
+      if (*v == cleartext_login_name(c)) {
+        out.cleartext_login = c;
+        found = true;
+      }
+    }
+    if (!found) r.fail_string("auth.cleartext_login", *v, "expected one of never, loopback, always");
   }
 }
 
@@ -343,6 +353,15 @@ std::string_view protocol_name(Protocol p) {
     case Protocol::managesieve: return "managesieve";
   }
   return "unknown";
+}
+
+std::string_view cleartext_login_name(CleartextLogin c) {
+  switch (c) {
+    case CleartextLogin::never: return "never";
+    case CleartextLogin::loopback: return "loopback";
+    case CleartextLogin::always: return "always";
+  }
+  return "loopback";
 }
 
 std::string_view log_level_name(LogLevel level) {

@@ -82,12 +82,22 @@ struct LimitsConfig {
 
 // Brute-force protection (see core/auth/throttle.hpp for the policy); defaults equal
 // auth::ThrottleOptions' and a unit test keeps them equal.
+// When IMAP and POP3 accept a password over a connection without TLS (LOGIN, USER/PASS,
+// AUTHENTICATE PLAIN/LOGIN). SMTP submission always requires TLS before AUTH.
+enum class CleartextLogin {
+  never,     // only over TLS (STARTTLS/STLS or implicit TLS)
+  loopback,  // also from 127.0.0.0/8 and ::1 (a local proxy, tests, development)
+  always,    // anywhere: only for networks where the wire is trusted
+};
+std::string_view cleartext_login_name(CleartextLogin c);
+
 struct AuthConfig {
   std::size_t max_failures_per_ip = 20;       // failures in the window that block the address
   std::size_t max_failures_per_account = 10;  // failures in the window that lock the account
   std::chrono::seconds failure_window{900};
   std::chrono::seconds block_duration{900};   // both the address block and the account lock
   std::vector<std::string> exempt;            // IPs / CIDR networks never throttled
+  CleartextLogin cleartext_login = CleartextLogin::loopback;
 };
 
 struct Config {

@@ -65,6 +65,7 @@ TEST(Config, EmptyFileGivesDefaultsAndServesNothing) {
   EXPECT_EQ(c.auth.failure_window, seconds(900));
   EXPECT_EQ(c.auth.block_duration, seconds(900));
   EXPECT_TRUE(c.auth.exempt.empty());
+  EXPECT_EQ(c.auth.cleartext_login, CleartextLogin::loopback);
 }
 
 TEST(Config, AuthDefaultsMatchTheThrottle) {
@@ -118,6 +119,7 @@ max_failures_per_account = 3
 failure_window_seconds = 60
 block_seconds = 120
 exempt = ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"]
+cleartext_login = "never"
 )");
   EXPECT_EQ(c.server.hostname, "mail.example.com");
   EXPECT_EQ(c.server.data_dir, fs::path("/var/lib/atrium"));
@@ -150,6 +152,7 @@ exempt = ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"]
   EXPECT_EQ(c.auth.failure_window, seconds(60));
   EXPECT_EQ(c.auth.block_duration, seconds(120));
   EXPECT_EQ(c.auth.exempt, (std::vector<std::string>{"10.0.0.0/8", "2001:db8::/32", "192.0.2.7"}));
+  EXPECT_EQ(c.auth.cleartext_login, CleartextLogin::never);
 }
 
 TEST(Config, RelativePathsFollowTheFile) {
@@ -209,6 +212,8 @@ TEST(ConfigErrors, WrongTypes) {
   EXPECT_EQ(error_of("[limits]\nmax_message_size = 1.5"),
             "/etc/atrium/atrium.toml: limits.max_message_size: expected an integer or a size string such as \"50M\", "
             "got a float");
+  EXPECT_EQ(error_of("[auth]\ncleartext_login = \"sometimes\""),
+            "/etc/atrium/atrium.toml: auth.cleartext_login: \"sometimes\": expected one of never, loopback, always");
   EXPECT_EQ(error_of("[auth]\nexempt = 10"),
             "/etc/atrium/atrium.toml: auth.exempt: expected an array of IP addresses or networks, got an integer");
 }
