@@ -3,6 +3,7 @@
 
 #include "core/http/builtin.hpp"
 #include "core/http/server.hpp"
+#include "mail/imap/driver/connection.hpp"
 #include "mail/smtp/driver/driver.hpp"
 #include "server/smtp_backend.hpp"
 
@@ -34,6 +35,21 @@ std::function<net::ConnectionHandler(Services&)> smtp_handler(smtp::Mode mode) {
   };
 }
 
+// IMAP and IMAPS: one transport; STARTTLS is offered on the plain listener.
+net::ConnectionHandler imap_handler(Services& s) {
+  auto services = std::make_shared<imap::Services>(imap::Services{s.store, s.authenticator, s.blocking, s.store_blocking});
+  imap::ConnectionOptions options;
+  options.session.hostname = s.config.server.hostname;
+  options.session.append_limit = s.config.limits.max_message_size;
+  options.session.idle_timeout = s.config.limits.imap_idle_timeout;
+  options.cleartext_from_loopback = s.config.auth.cleartext_login == config::CleartextLogin::loopback;
+  options.cleartext_anywhere = s.config.auth.cleartext_login == config::CleartextLogin::always;
+  options.tls = &s.tls;
+  return [services, options](net::Stream stream, net::ConnectionInfo info) {
+    return imap::serve_connection(std::move(stream), std::move(info), options, *services);
+  };
+}
+
 }  // namespace
 
 std::optional<ProtocolModule> module_for(config::Protocol p) {
@@ -50,6 +66,10 @@ std::optional<ProtocolModule> module_for(config::Protocol p) {
       return ProtocolModule{p, net::TlsMode::implicit, smtp_handler(smtp::Mode::submissions)};
     case config::Protocol::lmtp:
       return ProtocolModule{p, net::TlsMode::none, smtp_handler(smtp::Mode::lmtp)};
+    case config::Protocol::imap:
+      return ProtocolModule{p, net::TlsMode::none, imap_handler};
+    case config::Protocol::imaps:
+      return ProtocolModule{p, net::TlsMode::implicit, imap_handler};
     default:
       return std::nullopt;
   }

@@ -4,7 +4,7 @@
 #include "core/log/log.hpp"
 #include "mail/delivery/resolve.hpp"
 #include "mail/delivery/trace.hpp"
-#include "mail/mime/header.hpp"
+#include "mail/index/message_meta.hpp"
 #include "storage/access.hpp"
 #include "storage/collections.hpp"
 #include "storage/directory.hpp"
@@ -25,51 +25,6 @@ namespace queue = storage::queue;
 std::string new_queue_id() {
   thread_local std::mt19937_64 rng{(static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()};
   return fmt::format("{:016X}", rng());
-}
-
-// Header text made fit for the metadata columns: valid UTF-8 (PostgreSQL refuses anything
-// else), no control characters, at most `max` octets. The blob keeps the original bytes.
-std::string metadata_text(std::string_view in, std::size_t max) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < in.size() && out.size() < max) {
-    auto c = static_cast<unsigned char>(in[i]);
-    if (c < 0x80) {
-      out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    std::size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
-    bool ok = len > 0 && c < 0xf5 && i + len <= in.size();
-    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(in[i + k]) & 0xc0) == 0x80;
-    // Overlong three/four-octet forms and surrogates.
-    if (ok && len == 3) {
-      auto c1 = static_cast<unsigned char>(in[i + 1]);
-      ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
-    }
-    if (ok && len == 4) {
-      auto c1 = static_cast<unsigned char>(in[i + 1]);
-      ok = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
-    }
-    if (ok && out.size() + len <= max) {
-      out.append(in.substr(i, len));
-      i += len;
-    } else if (ok) {
-      break;
-    } else {
-      out += "\xEF\xBF\xBD";  // U+FFFD for a byte that starts no valid sequence
-      ++i;
-    }
-  }
-  return out;
-}
-
-storage::MessageMeta message_meta(std::string_view message) {
-  auto headers = mime::read_headers(message);
-  storage::MessageMeta meta;
-  if (auto id = mime::first_value(headers, "Message-ID")) meta.message_id = metadata_text(*id, 998);
-  if (auto subject = mime::first_value(headers, "Subject")) meta.subject = metadata_text(*subject, 998);
-  return meta;
 }
 
 queue::BodyType to_queue(BodyType b) {
@@ -227,7 +182,7 @@ PreparedMessage LocalDelivery::prepare(const Envelope& env, std::string_view mes
   if (env.recipients.empty()) return p;
   std::string full = trace_fields(env, {.hostname = options_.hostname, .queue_id = p.queue_id, .time = p.time});
   full.append(message);
-  p.meta = message_meta(message);
+  p.meta = index::message_meta(message);
   p.blob = store_.blobs().stage(std::move(full));
   return p;
 }

@@ -38,6 +38,16 @@ MailboxView::MailboxView(storage::ReadTxn& txn, const storage::Actor& actor, con
   recent_mark_ = mailbox.recent_uid;
 }
 
+MailboxView::MailboxView(const storage::Collection& mailbox, Access access,
+                         const std::vector<storage::messages::Summary>& messages)
+    : mailbox_(mailbox), access_(access) {
+  uids_.reserve(messages.size());
+  for (const auto& s : messages) uids_.push_back(s.uid);
+  uidnext_ = mailbox.uidnext;
+  modseq_ = mailbox.modseq;
+  recent_mark_ = mailbox.recent_uid;
+}
+
 std::optional<std::uint32_t> MailboxView::sequence_of(Uid uid) const {
   auto pos = std::lower_bound(uids_.begin(), uids_.end(), uid);
   if (pos == uids_.end() || *pos != uid) return std::nullopt;

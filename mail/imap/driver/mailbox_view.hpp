@@ -37,6 +37,9 @@ class MailboxView {
  public:
   // Loads the mailbox (needs right_read). Throws StoreError like storage::messages::list.
   MailboxView(storage::ReadTxn& txn, const storage::Actor& actor, const storage::Collection& mailbox, Access access);
+  // From a listing already read in the same transaction as `mailbox`.
+  MailboxView(const storage::Collection& mailbox, Access access,
+              const std::vector<storage::messages::Summary>& messages);
 
   storage::CollectionId id() const { return mailbox_.id; }
   const storage::Collection& mailbox() const { return mailbox_; }

@@ -1,0 +1,314 @@
+// SEARCH and UID SEARCH with ESEARCH (RFC 4731) and SEARCHRES (RFC 5182) result forms. Keys on
+// flags, sizes, dates, UIDs and modseqs use the store's rows; header and text keys read the
+// message (decoded, case-insensitive substring match on ASCII case).
+#include "mail/imap/driver/session_impl.hpp"
+
+#include "core/text/ascii.hpp"
+#include "mail/imap/response.hpp"
+#include "mail/mime/header.hpp"
+#include "mail/mime/rfc2047.hpp"
+#include "mail/mime/search_text.hpp"
+#include "mail/mime/structure.hpp"
+#include "storage/blobs.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ctime>
+
+namespace atrium::imap {
+namespace {
+
+namespace mime = mail::mime;
+
+bool needs_content(const SearchKey& k) {
+  switch (k.op) {
+    case SearchOp::bcc:
+    case SearchOp::body:
+    case SearchOp::cc:
+    case SearchOp::from:
+    case SearchOp::subject:
+    case SearchOp::text:
+    case SearchOp::to:
+    case SearchOp::header:
+    case SearchOp::sent_before:
+    case SearchOp::sent_on:
+    case SearchOp::sent_since: return true;
+    default: break;
+  }
+  return std::any_of(k.children.begin(), k.children.end(), [](const SearchKey& c) { return needs_content(c); });
+}
+
+bool uses_modseq(const SearchKey& k) {
+  if (k.op == SearchOp::modseq) return true;
+  return std::any_of(k.children.begin(), k.children.end(), [](const SearchKey& c) { return uses_modseq(c); });
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) ch = text::ascii_lower(ch);
+  return out;
+}
+
+bool icontains(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  return lower(haystack).find(lower(needle)) != std::string::npos;
+}
+
+// The day (UTC) of an RFC 5322 Date: "Tue, 1 Jul 2003 10:52:37 +0200" -> 2003-07-01 in its own
+// zone, as RFC 9051 asks (the date in the header, disregarding time and timezone).
+std::optional<std::int64_t> header_day(std::string_view value) {
+  static constexpr std::string_view k_months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                  "jul", "aug", "sep", "oct", "nov", "dec"};
+  std::vector<std::string> words;
+  std::string cur;
+  for (char ch : value) {
+    if (ch == ' ' || ch == ',' || ch == '\t') {
+      if (!cur.empty()) words.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  if (!cur.empty()) words.push_back(cur);
+  for (std::size_t i = 0; i + 2 < words.size(); ++i) {
+    if (words[i].empty() || words[i].size() > 2 || !std::all_of(words[i].begin(), words[i].end(), ::isdigit)) continue;
+    std::string mon = lower(words[i + 1]).substr(0, 3);
+    auto m = std::find(std::begin(k_months), std::end(k_months), mon);
+    if (m == std::end(k_months)) continue;
+    const std::string& y = words[i + 2];
+    if (y.size() < 2 || y.size() > 4 || !std::all_of(y.begin(), y.end(), ::isdigit)) continue;
+    int year = std::stoi(y);
+    if (y.size() == 2) year += year < 50 ? 2000 : 1900;
+    Date d{static_cast<std::uint16_t>(year), static_cast<std::uint8_t>(m - std::begin(k_months) + 1),
+           static_cast<std::uint8_t>(std::stoi(words[i]))};
+    if (d.day < 1 || d.day > 31) return std::nullopt;
+    return d.days_since_epoch();
+  }
+  return std::nullopt;
+}
+
+struct Candidate {
+  const storage::messages::Summary* m = nullptr;
+  std::uint32_t seq = 0;
+  std::string_view content;                    // empty unless a key needs it
+  const mime::HeaderBlock* header = nullptr;
+  const mime::SearchText* text = nullptr;
+};
+
+class Matcher {
+ public:
+  Matcher(const Session::Impl& s, const MailboxView& view, std::int64_t now) : s_(s), view_(view), now_(now) {}
+
+  bool match(const SearchKey& k, const Candidate& c) const {
+    const auto& m = *c.m;
+    auto day = [](std::int64_t t) { return (t >= 0 ? t : t - 86399) / 86400; };
+    auto arg_date = [&]() { return std::get<Date>(k.arg).days_since_epoch(); };
+    auto str = [&]() -> const std::string& { return std::get<std::string>(k.arg); };
+    auto header_has = [&](std::string_view line_prefix) {
+      // SearchText::headers holds one decoded line per address/subject header.
+      std::string_view all = c.text ? std::string_view(c.text->headers) : std::string_view();
+      std::size_t pos = 0;
+      while (pos < all.size()) {
+        auto end = all.find('\n', pos);
+        auto line = all.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+        if (line.size() >= line_prefix.size() && text::iequals(line.substr(0, line_prefix.size()), line_prefix) &&
+            icontains(line.substr(line_prefix.size()), str())) {
+          return true;
+        }
+        if (end == std::string_view::npos) break;
+        pos = end + 1;
+      }
+      return false;
+    };
+    switch (k.op) {
+      case SearchOp::all: return true;
+      case SearchOp::answered: return m.flags & storage::flag_answered;
+      case SearchOp::deleted: return m.flags & storage::flag_deleted;
+      case SearchOp::draft: return m.flags & storage::flag_draft;
+      case SearchOp::flagged: return m.flags & storage::flag_flagged;
+      case SearchOp::seen: return m.flags & storage::flag_seen;
+      case SearchOp::unanswered: return !(m.flags & storage::flag_answered);
+      case SearchOp::undeleted: return !(m.flags & storage::flag_deleted);
+      case SearchOp::undraft: return !(m.flags & storage::flag_draft);
+      case SearchOp::unflagged: return !(m.flags & storage::flag_flagged);
+      case SearchOp::unseen: return !(m.flags & storage::flag_seen);
+      case SearchOp::recent: return view_.is_recent(m.uid);
+      case SearchOp::new_: return view_.is_recent(m.uid) && !(m.flags & storage::flag_seen);
+      case SearchOp::old: return !view_.is_recent(m.uid);
+      case SearchOp::saved_date_supported: return true;
+      case SearchOp::keyword:
+      case SearchOp::unkeyword: {
+        bool has = false;
+        for (const auto& kw : storage::messages::split_keywords(m.keywords)) has = has || text::iequals(kw, str());
+        return k.op == SearchOp::keyword ? has : !has;
+      }
+      case SearchOp::email_id: return email_object_id(m.blob_hash) == str();
+      case SearchOp::thread_id: return false;
+      case SearchOp::from: return header_has("From:");
+      case SearchOp::to: return header_has("To:");
+      case SearchOp::cc: return header_has("Cc:");
+      case SearchOp::bcc: return header_has("Bcc:");
+      case SearchOp::subject: return header_has("Subject:");
+      case SearchOp::body: return c.text && icontains(c.text->body, str());
+      case SearchOp::text:
+        return (c.header && icontains(c.content.substr(0, c.header->body_offset), str())) ||
+               (c.text && (icontains(c.text->headers, str()) || icontains(c.text->body, str())));
+      case SearchOp::header: {
+        const auto& h = std::get<HeaderMatch>(k.arg);
+        if (!c.header) return false;
+        for (const auto& f : c.header->fields) {
+          if (!text::iequals(f.name, h.name)) continue;
+          if (h.value.empty() || icontains(mime::decode_header_text(f.value), h.value) || icontains(f.value, h.value)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      case SearchOp::before: return day(m.internal_date) < arg_date();
+      case SearchOp::on: return day(m.internal_date) == arg_date();
+      case SearchOp::since: return day(m.internal_date) >= arg_date();
+      case SearchOp::saved_before: return day(m.saved_at) < arg_date();
+      case SearchOp::saved_on: return day(m.saved_at) == arg_date();
+      case SearchOp::saved_since: return day(m.saved_at) >= arg_date();
+      case SearchOp::sent_before:
+      case SearchOp::sent_on:
+      case SearchOp::sent_since: {
+        if (!c.header) return false;
+        auto date = mime::first_value(*c.header, "Date");
+        auto d = date ? header_day(*date) : std::nullopt;
+        if (!d) return false;
+        if (k.op == SearchOp::sent_before) return *d < arg_date();
+        if (k.op == SearchOp::sent_on) return *d == arg_date();
+        return *d >= arg_date();
+      }
+      case SearchOp::larger: return static_cast<std::uint64_t>(m.size) > std::get<std::uint64_t>(k.arg);
+      case SearchOp::smaller: return static_cast<std::uint64_t>(m.size) < std::get<std::uint64_t>(k.arg);
+      case SearchOp::older: return now_ - m.internal_date > static_cast<std::int64_t>(std::get<std::uint64_t>(k.arg));
+      case SearchOp::younger:
+        return now_ - m.internal_date <= static_cast<std::int64_t>(std::get<std::uint64_t>(k.arg));
+      case SearchOp::modseq: return static_cast<std::uint64_t>(m.modseq) >= std::get<ModSeqMatch>(k.arg).modseq;
+      case SearchOp::sequence_set: {
+        const auto& set = std::get<SequenceSet>(k.arg);
+        if (set.saved) return s_.saved_valid && std::binary_search(s_.saved.begin(), s_.saved.end(), m.uid);
+        return set.contains(c.seq, {view_.exists()});
+      }
+      case SearchOp::uid: {
+        const auto& set = std::get<SequenceSet>(k.arg);
+        if (set.saved) return s_.saved_valid && std::binary_search(s_.saved.begin(), s_.saved.end(), m.uid);
+        return set.contains(static_cast<std::uint32_t>(m.uid), {static_cast<std::uint32_t>(view_.max_uid())});
+      }
+      case SearchOp::and_:
+        return std::all_of(k.children.begin(), k.children.end(), [&](const SearchKey& ch) { return match(ch, c); });
+      case SearchOp::or_:
+        return std::any_of(k.children.begin(), k.children.end(), [&](const SearchKey& ch) { return match(ch, c); });
+      case SearchOp::not_: return !k.children.empty() && !match(k.children.front(), c);
+    }
+    return false;
+  }
+
+ private:
+  const Session::Impl& s_;
+  const MailboxView& view_;
+  std::int64_t now_;
+};
+
+struct Hit {
+  storage::Uid uid = 0;
+  std::uint32_t seq = 0;
+  storage::Modseq modseq = 0;
+};
+
+}  // namespace
+
+asio::awaitable<void> run_search(Session::Impl& s, const Command& c) {
+  if (c.name() != CommandName::search) {
+    s.tagged(c.tag, "NO", "[CANNOT] SORT and THREAD are not offered yet");
+    co_return;
+  }
+  const auto& q = std::get<Search>(c.body);
+  if (q.charset && !text::iequals(*q.charset, "US-ASCII") && !text::iequals(*q.charset, "UTF-8")) {
+    s.tagged(c.tag, "NO", "[BADCHARSET (US-ASCII UTF-8)] Unsupported charset");
+    co_return;
+  }
+  if (uses_saved_result(q.key) && !s.saved_valid) {
+    // RFC 5182 §2.1: "$" without a saved result is an empty set; that is fine, match nothing.
+  }
+  if (uses_modseq(q.key)) s.enabled.condstore = true;
+
+  auto& sel = *s.selected();
+  Account who = sel.account;
+  auto id = sel.view->id();
+  const MailboxView& view = *sel.view;
+  bool content = needs_content(q.key);
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+
+  std::vector<Hit> hits = co_await s.read([&](storage::ReadTxn& t) {
+    std::vector<Hit> out;
+    Matcher matcher(s, view, now);
+    auto rows = storage::messages::fetch(t, who.actor(), id, view.uids(), storage::messages::Meta::without);
+    for (const auto& d : rows) {
+      const auto& m = d.summary;
+      Candidate cand{&m, view.sequence_of(m.uid).value_or(0), {}, nullptr, nullptr};
+      std::optional<std::string> blob;
+      std::optional<mime::HeaderBlock> header;
+      std::optional<mime::SearchText> text;
+      if (content) {
+        blob = storage::read_blob(t, s.services.store.blobs(), m.blob_hash);
+        if (blob) {
+          cand.content = *blob;
+          header = mime::read_headers(*blob);
+          text = mime::extract_search_text(*blob, mime::parse_structure(*blob));
+          cand.header = &*header;
+          cand.text = &*text;
+        }
+      }
+      if (matcher.match(q.key, cand)) out.push_back({m.uid, cand.seq, m.modseq});
+    }
+    return out;
+  });
+
+  std::vector<std::uint32_t> numbers;
+  storage::Modseq highest = 0;
+  for (const auto& h : hits) {
+    numbers.push_back(q.uid ? static_cast<std::uint32_t>(h.uid) : h.seq);
+    highest = std::max(highest, h.modseq);
+  }
+  std::sort(numbers.begin(), numbers.end());
+  bool report_modseq = uses_modseq(q.key) && !hits.empty();
+
+  std::optional<SearchReturn> returns = q.returns;
+  if (!returns && s.enabled.imap4rev2) returns = SearchReturn{.all = true};
+  if (returns && returns->save) {
+    s.saved.clear();
+    for (const auto& h : hits) s.saved.push_back(h.uid);
+    std::sort(s.saved.begin(), s.saved.end());
+    s.saved_valid = true;
+  }
+  if (!returns) {
+    std::string line = "SEARCH";
+    for (auto n : numbers) line += fmt::format(" {}", n);
+    if (report_modseq) line += fmt::format(" (MODSEQ {})", highest);
+    s.untagged(line);
+  } else {
+    bool only_save = returns->save && !returns->min && !returns->max && !returns->all && !returns->count;
+    if (!only_save) {
+      std::string line = "ESEARCH (TAG ";
+      append_string(line, c.tag, WireCharset::modified_utf7);
+      line += ")";
+      if (q.uid) line += " UID";
+      bool all = returns->all || (!returns->min && !returns->max && !returns->count);
+      if (returns->min && !numbers.empty()) line += fmt::format(" MIN {}", numbers.front());
+      if (returns->max && !numbers.empty()) line += fmt::format(" MAX {}", numbers.back());
+      if (returns->count) line += fmt::format(" COUNT {}", numbers.size());
+      if (all && !numbers.empty()) line += " ALL " + format_sequence_set(numbers);
+      if (report_modseq) line += fmt::format(" MODSEQ {}", highest);
+      s.untagged(line);
+    }
+  }
+  bool by_sequence = !q.uid || uses_sequence_numbers(q.key);
+  co_await s.announce_changes(by_sequence ? Session::Impl::Announce::no_expunges : Session::Impl::Announce::all, q.uid);
+  s.tagged(c.tag, "OK", fmt::format("{} completed", command_label(c)));
+}
+
+}  // namespace atrium::imap

@@ -1,0 +1,51 @@
+// Message metadata for the store, from the message's header (and later its MIME structure).
+#include "mail/index/message_meta.hpp"
+
+#include "mail/mime/header.hpp"
+
+namespace atrium::mail::index {
+
+std::string metadata_text(std::string_view in, std::size_t max) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < in.size() && out.size() < max) {
+    auto c = static_cast<unsigned char>(in[i]);
+    if (c < 0x80) {
+      out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    std::size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+    bool ok = len > 0 && c < 0xf5 && i + len <= in.size();
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(in[i + k]) & 0xc0) == 0x80;
+    // Overlong three/four-octet forms and surrogates.
+    if (ok && len == 3) {
+      auto c1 = static_cast<unsigned char>(in[i + 1]);
+      ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
+    }
+    if (ok && len == 4) {
+      auto c1 = static_cast<unsigned char>(in[i + 1]);
+      ok = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
+    }
+    if (ok && out.size() + len <= max) {
+      out.append(in.substr(i, len));
+      i += len;
+    } else if (ok) {
+      break;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD for a byte that starts no valid sequence
+      ++i;
+    }
+  }
+  return out;
+}
+
+storage::MessageMeta message_meta(std::string_view message) {
+  auto headers = mime::read_headers(message);
+  storage::MessageMeta meta;
+  if (auto id = mime::first_value(headers, "Message-ID")) meta.message_id = metadata_text(*id, 998);
+  if (auto subject = mime::first_value(headers, "Subject")) meta.subject = metadata_text(*subject, 998);
+  return meta;
+}
+
+}  // namespace atrium::mail::index
