@@ -257,7 +257,8 @@ asio::awaitable<void> run_fetch(Session::Impl& s, const Command& c) {
       return storage::items::changes_since(t, who.actor(), id, since, 1000000);
     });
     std::vector<std::uint32_t> gone;
-    SequenceSet::Bounds bounds{static_cast<std::uint32_t>(view.max_uid())};
+    // "*" here is the highest UID the mailbox ever gave out: expunged ones are above the view's.
+    SequenceSet::Bounds bounds{static_cast<std::uint32_t>(view.uidnext() - 1)};
     for (const auto& ch : changes) {
       if (ch.op != storage::ChangeOp::item_deleted || !ch.uid) continue;
       auto u = static_cast<std::uint32_t>(*ch.uid);

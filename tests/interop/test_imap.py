@@ -1,0 +1,317 @@
+"""IMAP against the real server with python's imaplib (and raw sockets where imaplib cannot
+express a command): login and TLS, mailboxes, FETCH, STORE, SEARCH, APPEND, COPY/MOVE, EXPUNGE,
+CONDSTORE/QRESYNC, IDLE woken by SMTP delivery, and two sessions seeing each other's changes."""
+
+import imaplib
+import re
+import smtplib
+import socket
+import ssl
+import threading
+import time
+
+import pytest
+
+from conftest import Server
+
+DOMAIN = "example.test"
+ALICE, BOB = f"alice@{DOMAIN}", f"bob@{DOMAIN}"
+PASSWORDS = {ALICE: "alice-Secret-4711", BOB: "bob-Secret-0815"}
+PROTOCOLS = ("http", "smtp", "imap", "imaps")
+
+
+def start(tmp_path, extra_config=""):
+    s = Server(tmp_path, PROTOCOLS, extra_config=extra_config)
+    s.cli("domain", "add", DOMAIN)
+    for user, password in PASSWORDS.items():
+        s.cli("user", "add", user, "--password-stdin", input=password + "\n")
+    try:
+        s.start()
+    except BaseException:
+        s.stop()
+        raise
+    return s
+
+
+@pytest.fixture
+def mail(tmp_path):
+    s = start(tmp_path)
+    yield s
+    s.stop()
+
+
+def tls_context(server):
+    ctx = ssl.create_default_context(cafile=str(server.data / "tls" / "cert.pem"))
+    ctx.check_hostname = False
+    return ctx
+
+
+def imap(server, user=ALICE):
+    c = imaplib.IMAP4("127.0.0.1", server.ports["imap"], timeout=30)
+    c.login(user, PASSWORDS[user])
+    return c
+
+
+def message(subject, body="Hello there.\r\n", sender="carol@remote.test", to=ALICE, extra=""):
+    return (f"From: Carol <{sender}>\r\nTo: <{to}>\r\nSubject: {subject}\r\n"
+            f"Message-ID: <{abs(hash(subject))}@remote.test>\r\nDate: Fri, 27 Nov 2026 10:00:00 +0000\r\n"
+            f"{extra}\r\n{body}").encode()
+
+
+def deliver(server, subject, to=ALICE, **kw):
+    with smtplib.SMTP("127.0.0.1", server.ports["smtp"], timeout=30) as c:
+        c.sendmail("carol@remote.test", [to], message(subject, to=to, **kw))
+
+
+def ok(result):
+    typ, data = result
+    assert typ == "OK", data
+    return data
+
+
+class Raw:
+    """A line-level IMAP client for what imaplib cannot send (IDLE, ENABLE QRESYNC, pipelining)."""
+
+    def __init__(self, server, tls=False):
+        sock = socket.create_connection(("127.0.0.1", server.ports["imaps" if tls else "imap"]), timeout=30)
+        if tls:
+            sock = tls_context(server).wrap_socket(sock)
+        self.sock = sock
+        self.file = sock.makefile("rb")
+        self.greeting = self.file.readline()
+
+    def send(self, line):
+        self.sock.sendall(line.encode() + b"\r\n")
+
+    def readline(self):
+        return self.file.readline().decode()
+
+    def command(self, tag, line):
+        """Sends `tag line` and returns (untagged lines, tagged line)."""
+        self.send(f"{tag} {line}")
+        untagged = []
+        while True:
+            got = self.readline()
+            assert got, "connection closed"
+            if got.startswith(tag + " "):
+                return untagged, got
+            untagged.append(got)
+
+    def close(self):
+        self.sock.close()
+
+
+# ---- login and TLS --------------------------------------------------------------------------------
+
+def test_greeting_capabilities_and_login(mail):
+    c = imaplib.IMAP4("127.0.0.1", mail.ports["imap"], timeout=30)
+    assert "IMAP4REV1" in c.capabilities and "STARTTLS" in c.capabilities
+    assert "AUTH=PLAIN" in c.capabilities, "cleartext login is allowed from loopback by default"
+    with pytest.raises(imaplib.IMAP4.error):
+        c.login(ALICE, "wrong password")
+    typ, data = c.login(ALICE, PASSWORDS[ALICE])
+    assert typ == "OK" and b"[CAPABILITY " in data[0] and b"IDLE" in data[0]
+    c.logout()
+    assert PASSWORDS[ALICE] not in mail.log_text() and "wrong password" not in mail.log_text()
+
+
+def test_login_disabled_without_tls_when_cleartext_is_never(tmp_path):
+    s = start(tmp_path, '[auth]\ncleartext_login = "never"')
+    try:
+        c = imaplib.IMAP4("127.0.0.1", s.ports["imap"], timeout=30)
+        assert "LOGINDISABLED" in c.capabilities
+        with pytest.raises(imaplib.IMAP4.error, match="PRIVACYREQUIRED"):
+            c.login(ALICE, PASSWORDS[ALICE])
+        c.starttls(ssl_context=tls_context(s))
+        assert "LOGINDISABLED" not in c.capabilities
+        ok(c.login(ALICE, PASSWORDS[ALICE]))
+        c.logout()
+        t = imaplib.IMAP4_SSL("127.0.0.1", s.ports["imaps"], ssl_context=tls_context(s), timeout=30)
+        ok(t.login(ALICE, PASSWORDS[ALICE]))
+        t.logout()
+    finally:
+        s.stop()
+
+
+def test_authenticate_plain_with_initial_response(mail):
+    r = Raw(mail)
+    import base64
+    token = base64.b64encode(f"\0{ALICE}\0{PASSWORDS[ALICE]}".encode()).decode()
+    _, tagged = r.command("a1", f"AUTHENTICATE PLAIN {token}")
+    assert tagged.startswith("a1 OK"), tagged
+    r.close()
+
+
+def test_bad_commands_get_bad_and_state_rules_hold(mail):
+    r = Raw(mail)
+    assert r.command("a1", "FETCH 1 FLAGS")[1].startswith("a1 BAD")
+    assert r.command("a2", "NOSUCHCOMMAND")[1].startswith("a2 BAD")
+    assert r.command("a3", f'LOGIN {ALICE} "{PASSWORDS[ALICE]}"')[1].startswith("a3 OK")
+    assert r.command("a4", "FETCH 1 FLAGS")[1].startswith("a4 BAD"), "no mailbox selected"
+    assert r.command("a5", f'LOGIN {ALICE} "x"')[1].startswith("a5 BAD"), "already authenticated"
+    r.close()
+
+
+# ---- mailboxes ------------------------------------------------------------------------------------
+
+def test_list_special_use_create_rename_delete_subscribe(mail):
+    c = imap(mail)
+    names = {re.search(rb'"/" "?([^"]*)"?$', line).group(1).decode(): line for line in ok(c.list('""', "*"))}
+    assert set(names) == {"INBOX", "Drafts", "Sent", "Junk", "Trash", "Archive"}
+    assert b"\\Sent" in names["Sent"] and b"\\HasNoChildren" in names["INBOX"]
+    ok(c.create("Projects/2026/Q4"))
+    listed = ok(c.list('""', "Projects/%"))
+    assert listed == [b'(\\HasChildren) "/" "Projects/2026"']
+    ok(c.subscribe("Projects/2026"))
+    ok(c.rename("Projects", "Work"))
+    assert ok(c.lsub('""', "*")) == [b'() "/" "Work/2026"']
+    assert c.delete("Work")[0] == "NO", "a mailbox with children is not deleted"
+    ok(c.delete("Work/2026/Q4"))
+    ok(c.delete("Work/2026"))
+    ok(c.delete("Work"))
+    assert c.delete("INBOX")[0] == "NO"
+    assert c.create("INBOX")[0] == "NO"
+    typ, data = c.select("Nope")
+    assert typ == "NO" and b"NONEXISTENT" in data[0]
+    c.logout()
+
+
+def test_status_and_utf8_mailbox_names_in_modified_utf7(mail):
+    c = imap(mail)
+    ok(c.create("&AMQ-rger"))  # "Ärger" in modified UTF-7
+    listed = ok(c.list('""', "&AMQ-*"))
+    assert listed == [b'(\\HasNoChildren) "/" "&AMQ-rger"']
+    deliver(mail, "one")
+    deliver(mail, "two")
+    status = ok(c.status("INBOX", "(MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT SIZE HIGHESTMODSEQ)"))[0]
+    assert re.search(rb"MESSAGES 2 UNSEEN 2 UIDNEXT 3 UIDVALIDITY \d+ RECENT 2 SIZE \d+ HIGHESTMODSEQ \d+", status), status
+    c.logout()
+
+
+# ---- messages -------------------------------------------------------------------------------------
+
+def test_fetch_envelope_bodystructure_sections_and_implicit_seen(mail):
+    body = ("--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nplain part\r\n"
+            "--b1\r\nContent-Type: text/html\r\n\r\n<p>html part</p>\r\n--b1--\r\n")
+    deliver(mail, "structured", body=body,
+            extra='MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary="b1"\r\n')
+    c = imap(mail)
+    ok(c.select("INBOX"))
+    data = ok(c.fetch("1", "(UID FLAGS RFC822.SIZE ENVELOPE BODYSTRUCTURE)"))[0]
+    assert b'"structured"' in data and b'(("Carol" NIL "carol" "remote.test"))' in data
+    assert b'("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 10 0' in data
+    assert b'"alternative" ("boundary" "b1")' in data
+    part = ok(c.fetch("1", "(BODY.PEEK[1] BODY.PEEK[2.MIME] BODY.PEEK[HEADER.FIELDS (Subject)])"))
+    flat = b"".join(x if isinstance(x, bytes) else b"".join(x) for x in part)
+    assert b"plain part" in flat and b"Content-Type: text/html" in flat and b"Subject: structured\r\n\r\n" in flat
+    assert b"\\Seen" not in ok(c.fetch("1", "(FLAGS)"))[0], "PEEK leaves \\Seen alone"
+    text = ok(c.fetch("1", "(BODY[TEXT]<0.6>)"))
+    assert text[0][1] == b"--b1\r\n"
+    assert b"\\Seen" in ok(c.fetch("1", "(FLAGS)"))[0], "BODY[] sets \\Seen"
+    whole = ok(c.fetch("1", "(RFC822)"))[0][1]
+    assert whole.startswith(b"Return-Path: <carol@remote.test>\r\nReceived: ")
+    assert whole.endswith(body.encode())
+    c.logout()
+
+
+def test_store_search_expunge_with_two_sessions(mail):
+    for i in range(5):
+        deliver(mail, f"message {i}")
+    a, b = imap(mail), imap(mail)
+    ok(a.select("INBOX"))
+    ok(b.select("INBOX"))
+    ok(a.store("2,4", "+FLAGS", "(\\Deleted \\Flagged $Important)"))
+    assert ok(a.search(None, "FLAGGED")) == [b"2 4"]
+    assert ok(a.search(None, "KEYWORD", "$important")) == [b"2 4"]
+    assert ok(a.search(None, "SUBJECT", '"message 3"')) == [b"4"]
+    assert ok(a.search(None, "NOT", "DELETED", "UID", "1:3")) == [b"1 3"]
+    assert ok(a.search(None, "OR", "SUBJECT", '"message 0"', "SUBJECT", '"message 4"')) == [b"1 5"]
+    assert ok(a.uid("SEARCH", "BODY", "hello")) == [b"1 2 3 4 5"]
+    # b sees a's flag changes on NOOP as untagged FETCH FLAGS.
+    ok(b.noop())
+    fetches = b.untagged_responses.pop("FETCH", [])
+    assert sorted(f.split(b" ")[0] for f in fetches) == [b"2", b"4"], fetches
+    ok(a.expunge())
+    ok(b.noop())
+    assert sorted(b.untagged_responses.pop("EXPUNGE", []), reverse=True) == [b"4", b"2"]
+    assert ok(b.fetch("1:*", "(UID)")) == [b"1 (UID 1)", b"2 (UID 3)", b"3 (UID 5)"]
+    a.logout()
+    b.logout()
+
+
+def test_append_copy_move_with_uidplus(mail):
+    c = imap(mail)
+    typ, data = c.append("Drafts", "(\\Draft \\Seen)", imaplib.Time2Internaldate(1700000000),
+                         message("a draft"))
+    assert typ == "OK" and re.match(rb"\[APPENDUID \d+ 1\]", data[0]), data
+    assert c.append("Nope", None, None, message("x"))[0] == "NO"
+    ok(c.select("Drafts"))
+    data = ok(c.fetch("1", "(FLAGS INTERNALDATE)"))[0]
+    assert b"\\Draft" in data and b"\\Seen" in data and b'"14-Nov-2023 22:13:20 +0000"' in data
+    typ, data = c.copy("1", "Archive")
+    assert re.search(rb"\[COPYUID \d+ 1 1\]", data[0]), data
+    typ, data = c.uid("MOVE", "1", "Trash")
+    assert typ == "OK"
+    assert ok(c.search(None, "ALL")) == [b""]
+    ok(c.select("Trash"))
+    assert b"a draft" in ok(c.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])"))[0][1]
+    c.logout()
+
+
+def test_condstore_and_qresync(mail):
+    for i in range(3):
+        deliver(mail, f"sync {i}")
+    r = Raw(mail)
+    r.command("a", f'LOGIN {ALICE} "{PASSWORDS[ALICE]}"')
+    _, tagged = r.command("b", "ENABLE QRESYNC")
+    assert tagged.startswith("b OK")
+    untagged, tagged = r.command("c", "SELECT INBOX")
+    validity = int(re.search(r"UIDVALIDITY (\d+)", "".join(untagged)).group(1))
+    modseq = int(re.search(r"HIGHESTMODSEQ (\d+)", "".join(untagged)).group(1))
+    untagged, _ = r.command("d", "STORE 1 +FLAGS (\\Seen)")
+    assert re.search(r"\* 1 FETCH \(UID 1 FLAGS \(\\Seen( \\Recent)?\) MODSEQ \((\d+)\)\)", untagged[0]), untagged
+    untagged, tagged = r.command("e", f"STORE 1 (UNCHANGEDSINCE {modseq}) +FLAGS (\\Flagged)")
+    assert "[MODIFIED 1]" in tagged, tagged
+    r.command("f", "STORE 3 +FLAGS (\\Deleted)")
+    r.command("g", "EXPUNGE")
+    r.command("h", "UNSELECT")
+    untagged, tagged = r.command("i", f"SELECT INBOX (QRESYNC ({validity} {modseq} 1:3))")
+    joined = "".join(untagged)
+    assert "VANISHED (EARLIER) 3" in joined, joined
+    assert re.search(r"\* 1 FETCH \(UID 1 FLAGS \(\\Seen", joined), joined
+    untagged, _ = r.command("j", f"UID FETCH 1:* (FLAGS) (CHANGEDSINCE {modseq} VANISHED)")
+    assert any("VANISHED (EARLIER) 3" in u for u in untagged), untagged
+    r.close()
+
+
+def test_idle_wakes_on_smtp_delivery(mail):
+    r = Raw(mail)
+    r.command("a", f'LOGIN {ALICE} "{PASSWORDS[ALICE]}"')
+    r.command("b", "SELECT INBOX")
+    r.send("c IDLE")
+    assert r.readline().startswith("+ ")
+    started = time.monotonic()
+    threading.Thread(target=deliver, args=(mail, "wake up")).start()
+    line = r.readline()
+    assert line == "* 1 EXISTS\r\n", line
+    assert time.monotonic() - started < 5
+    r.send("DONE")
+    while line.startswith("* "):
+        line = r.readline()
+    assert line.startswith("c OK"), line
+    r.close()
+
+
+def test_esearch_and_searchres(mail):
+    for i in range(4):
+        deliver(mail, f"es {i}")
+    r = Raw(mail)
+    r.command("a", f'LOGIN {ALICE} "{PASSWORDS[ALICE]}"')
+    r.command("b", "SELECT INBOX")
+    untagged, tagged = r.command("c", "UID SEARCH RETURN (MIN MAX COUNT ALL) SUBJECT es")
+    assert untagged == ['* ESEARCH (TAG "c") UID MIN 1 MAX 4 COUNT 4 ALL 1:4\r\n'], untagged
+    untagged, _ = r.command("d", "SEARCH RETURN (SAVE) SUBJECT \"es 2\"")
+    assert untagged == []
+    untagged, _ = r.command("e", "FETCH $ (UID)")
+    assert untagged == ["* 3 FETCH (UID 3)\r\n"], untagged
+    r.close()
