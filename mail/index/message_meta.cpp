@@ -1,7 +1,10 @@
 // Message metadata for the store, from the message's header (and later its MIME structure).
 #include "mail/index/message_meta.hpp"
 
+#include "mail/mime/bodystructure.hpp"
+#include "mail/mime/envelope.hpp"
 #include "mail/mime/header.hpp"
+#include "mail/mime/structure.hpp"
 
 namespace atrium::mail::index {
 
@@ -45,6 +48,14 @@ storage::MessageMeta message_meta(std::string_view message) {
   storage::MessageMeta meta;
   if (auto id = mime::first_value(headers, "Message-ID")) meta.message_id = metadata_text(*id, 998);
   if (auto subject = mime::first_value(headers, "Subject")) meta.subject = metadata_text(*subject, 998);
+  // ENVELOPE and BODYSTRUCTURE in their 7-bit form (8-bit text as literals), what IMAP4rev1
+  // clients get; sessions with UTF8=ACCEPT build theirs from the message. Cached only when the
+  // result is safe for a text column: valid UTF-8 (it is 7-bit with literals carrying the rest).
+  auto parsed = mime::parse_structure(message);
+  std::string envelope = mime::imap_envelope(message, parsed);
+  std::string structure = mime::imap_bodystructure(message, parsed);
+  if (metadata_text(envelope, envelope.size()) == envelope) meta.envelope = std::move(envelope);
+  if (metadata_text(structure, structure.size()) == structure) meta.bodystructure = std::move(structure);
   return meta;
 }
 

@@ -79,6 +79,15 @@ TEST_F(LocalDeliveryTest, StoresReturnPathThenReceivedThenTheMessageByteForByte)
   });
   EXPECT_EQ(meta.first, "<q1@remote.test>");
   EXPECT_EQ(meta.second, "Quarterly numbers");
+  // ENVELOPE and BODYSTRUCTURE are parsed once, here, for IMAP to serve from the row.
+  auto imap = store_->read([&](ReadTxn& t) {
+    auto q = t.db().prepare("SELECT envelope, bodystructure FROM message_meta WHERE item_id = ?");
+    q.bind(1, items[0].id);
+    q.step();
+    return std::make_pair(q.column_text(0), q.column_text(1));
+  });
+  EXPECT_NE(imap.first.find("\"Quarterly numbers\""), std::string::npos) << imap.first;
+  EXPECT_EQ(imap.second.rfind("(\"text\" \"plain\"", 0), 0u) << imap.second;
   EXPECT_TRUE(store_->check_consistency().empty());
 }
 
