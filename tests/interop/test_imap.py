@@ -315,3 +315,95 @@ def test_esearch_and_searchres(mail):
     untagged, _ = r.command("e", "FETCH $ (UID)")
     assert untagged == ["* 3 FETCH (UID 3)\r\n"], untagged
     r.close()
+
+
+# ---- real sync clients ----------------------------------------------------------------------------
+
+def mbsync_config(mail, tmp_path, maildir):
+    conf = tmp_path / "mbsyncrc"
+    conf.write_text(f"""IMAPAccount atrium
+Host 127.0.0.1
+Port {mail.ports["imap"]}
+User {ALICE}
+Pass "{PASSWORDS[ALICE]}"
+SSLType None
+AuthMechs LOGIN
+
+IMAPStore remote
+Account atrium
+
+MaildirStore local
+Path {maildir}/
+Inbox {maildir}/INBOX
+SubFolders Verbatim
+
+Channel sync
+Far :remote:
+Near :local:
+Patterns *
+Create Both
+Remove Both
+Expunge Both
+Sync All
+SyncState *
+""")
+    return conf
+
+
+def run_mbsync(conf):
+    import subprocess
+    r = subprocess.run(["mbsync", "-c", str(conf), "-V", "sync"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout + r.stderr
+
+
+def maildir_files(root, folder="INBOX"):
+    d = root / folder
+    return sorted(p for sub in ("cur", "new") for p in (d / sub).glob("*")) if d.exists() else []
+
+
+def test_mbsync_two_way_sync_of_1000_messages(mail, tmp_path):
+    with smtplib.SMTP("127.0.0.1", mail.ports["smtp"], timeout=60) as c:
+        for i in range(1000):
+            c.sendmail("carol@remote.test", [ALICE], message(f"bulk {i}"))
+    maildir = tmp_path / "Mail"
+    maildir.mkdir()
+    conf = mbsync_config(mail, tmp_path, maildir)
+    run_mbsync(conf)
+    files = maildir_files(maildir)
+    assert len(files) == 1000
+    assert (maildir / "Sent").exists() and (maildir / "Archive").exists()
+
+    # Server side: flag 10, delete 5, move 5 to Archive. Local side: flag 3 as seen, delete 2.
+    c = imap(mail)
+    ok(c.select("INBOX"))
+    ok(c.uid("STORE", "1:10", "+FLAGS", "(\\Flagged)"))
+    ok(c.uid("STORE", "11:15", "+FLAGS", "(\\Deleted)"))
+    ok(c.expunge())
+    ok(c.uid("MOVE", "16:20", "Archive"))
+    c.logout()
+    local = maildir_files(maildir)
+    for p in local[-3:]:
+        p.rename(p.parent.parent / "cur" / (p.name.split(":")[0] + ":2,S"))
+    for p in maildir_files(maildir)[-6:-4]:
+        p.unlink()
+    run_mbsync(conf)
+
+    assert len(maildir_files(maildir)) == 1000 - 5 - 5 - 2
+    assert len(maildir_files(maildir, "Archive")) == 5
+    assert sum(1 for p in maildir_files(maildir) if "F" in p.name.split(":2,")[-1]) == 10
+    c = imap(mail)
+    ok(c.select("INBOX", readonly=True))
+    assert len(ok(c.search(None, "ALL"))[0].split()) == 988
+    assert len(ok(c.search(None, "SEEN"))[0].split()) == 3
+    c.logout()
+
+    # Nothing changed: the next run transfers nothing, either way.
+    def state():
+        c = imap(mail)
+        st = ok(c.status("INBOX", "(MESSAGES HIGHESTMODSEQ UIDNEXT)"))[0]
+        c.logout()
+        return st, sorted(p.name for p in maildir_files(maildir) + maildir_files(maildir, "Archive"))
+    before = state()
+    run_mbsync(conf)
+    assert state() == before
