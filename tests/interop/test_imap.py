@@ -407,3 +407,76 @@ def test_mbsync_two_way_sync_of_1000_messages(mail, tmp_path):
     before = state()
     run_mbsync(conf)
     assert state() == before
+
+
+def test_fetchmail_over_imap_keeps_then_flushes(mail, tmp_path):
+    import os
+    import subprocess
+    for i in range(3):
+        deliver(mail, f"fetch {i}")
+    out = tmp_path / "out"
+    out.mkdir()
+    rc = tmp_path / "fetchmailrc"
+    rc.write_text(f'poll 127.0.0.1 protocol IMAP port {mail.ports["imap"]} auth password\n'
+                  f'  user "{ALICE}" password "{PASSWORDS[ALICE]}" sslproto ""\n'
+                  f'  mda "/bin/sh -c \'cat > {out}/$$.eml\'"\n')
+    os.chmod(rc, 0o600)
+    env = dict(os.environ, HOME=str(tmp_path))
+
+    def fetch(*args):
+        r = subprocess.run(["fetchmail", "-f", str(rc), "--nosyslog", "-N", "--pidfile", str(tmp_path / "pid"), *args],
+                           capture_output=True, text=True, timeout=120, env=env)
+        assert r.returncode in (0, 1), r.stdout + r.stderr  # 1: no mail
+        return r
+    fetch("--keep")
+    got = sorted(p.read_bytes() for p in out.glob("*.eml"))
+    assert len(got) == 3 and all(b"Subject: fetch " in m for m in got)
+    c = imap(mail)
+    ok(c.select("INBOX", readonly=True))
+    assert ok(c.search(None, "SEEN"))[0].split() == [b"1", b"2", b"3"], "fetchmail marks what it took"
+    c.logout()
+    fetch("--all", "--nokeep")
+    c = imap(mail)
+    assert re.search(rb"MESSAGES 0", ok(c.status("INBOX", "(MESSAGES)"))[0])
+    c.logout()
+
+
+def test_offlineimap_sync(mail, tmp_path):
+    import subprocess
+    for i in range(20):
+        deliver(mail, f"offline {i}")
+    local = tmp_path / "Maildir"
+    conf = tmp_path / "offlineimaprc"
+    conf.write_text(f"""[general]
+accounts = atrium
+metadata = {tmp_path}/meta
+
+[Account atrium]
+localrepository = local
+remoterepository = remote
+
+[Repository local]
+type = Maildir
+localfolders = {local}
+
+[Repository remote]
+type = IMAP
+remotehost = 127.0.0.1
+remoteport = {mail.ports["imap"]}
+remoteuser = {ALICE}
+remotepass = {PASSWORDS[ALICE]}
+ssl = no
+starttls = no
+""")
+    r = subprocess.run(["offlineimap", "-c", str(conf), "-o", "-u", "basic"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert len(list((local / "INBOX" / "cur").glob("*")) + list((local / "INBOX" / "new").glob("*"))) == 20
+    # A local flag goes up on the next run.
+    first = sorted(list((local / "INBOX" / "cur").glob("*")) + list((local / "INBOX" / "new").glob("*")))[0]
+    first.rename(local / "INBOX" / "cur" / (first.name.split(":2,")[0] + ":2,FS"))
+    r = subprocess.run(["offlineimap", "-c", str(conf), "-o", "-u", "basic"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    c = imap(mail)
+    ok(c.select("INBOX", readonly=True))
+    assert len(ok(c.search(None, "FLAGGED"))[0].split()) == 1
+    c.logout()
