@@ -480,3 +480,40 @@ starttls = no
     ok(c.select("INBOX", readonly=True))
     assert len(ok(c.search(None, "FLAGGED"))[0].split()) == 1
     c.logout()
+
+
+def test_imapflow_condstore_qresync_move_and_idle(mail):
+    import json
+    import pathlib
+    import subprocess
+    node_dir = pathlib.Path(__file__).parent / "node"
+    assert (node_dir / "node_modules" / "imapflow").exists(), "scripts/test installs the node clients"
+    for i in range(3):
+        deliver(mail, f"flow {i}")
+    p = subprocess.Popen(["node", str(node_dir / "imapflow_check.mjs"), str(mail.ports["imap"]), ALICE, PASSWORDS[ALICE]],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    steps = {}
+    try:
+        for line in p.stdout:
+            step = json.loads(line)
+            steps[step["step"]] = step
+            if step["step"] == "idling":
+                deliver(mail, "while idling")
+                p.stdin.write("go\n")
+                p.stdin.flush()
+            if step["step"] == "done":
+                break
+        p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 0, p.stderr.read()
+    caps = steps["connected"]["capabilities"]
+    assert {"CONDSTORE", "QRESYNC", "IDLE", "MOVE", "UIDPLUS"} <= set(caps), caps
+    assert steps["opened"]["exists"] == 3 and int(steps["opened"]["highestModseq"]) > 0
+    assert [m["subject"] for m in steps["fetched"]["messages"]] == ["flow 0", "flow 1", "flow 2"]
+    assert all(int(m["modseq"]) > 0 for m in steps["fetched"]["messages"])
+    assert "\\Flagged" in steps["flagged"]["flags"] and "$Important" in steps["flagged"]["flags"]
+    assert steps["moved"]["uidMap"] == [[2, 1]]
+    assert steps["expunge-seen"]["vanished"] is True and steps["expunge-seen"]["uid"] == 3
+    assert steps["exists-seen"]["count"] == 2

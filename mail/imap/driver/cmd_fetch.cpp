@@ -294,7 +294,9 @@ asio::awaitable<void> run_fetch(Session::Impl& s, const Command& c) {
       auto details = storage::messages::fetch(t, who.actor(), id, batch);
       for (auto& d : details) {
         if (f.changed_since && d.summary.modseq <= static_cast<storage::Modseq>(*f.changed_since)) continue;
-        bool cached = !d.meta.envelope.empty() && !d.meta.bodystructure.empty();
+        // The cached forms are the 7-bit ones; a UTF8=ACCEPT session gets freshly built ones.
+        bool cached = !d.meta.envelope.empty() && !d.meta.bodystructure.empty() &&
+                      s.charset() == WireCharset::modified_utf7;
         bool content = std::any_of(f.attrs.begin(), f.attrs.end(), [&](const FetchAttribute& a) { return needs_content(a, cached); });
         Row row{std::move(d), std::nullopt};
         if (content) row.content = storage::read_blob(t, s.services.store.blobs(), row.detail.summary.blob_hash);
