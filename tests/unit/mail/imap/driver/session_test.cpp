@@ -1,0 +1,189 @@
+// The IMAP session over a real store and an in-memory channel: state rules, replies byte for
+// byte for the common commands, and bad input that must get BAD rather than anything worse.
+#include "mail/imap/driver/session.hpp"
+
+#include "core/auth/password.hpp"
+#include "core/auth/throttle.hpp"
+#include "core/metrics/metrics.hpp"
+#include "mail/imap/parser.hpp"
+#include "storage/credentials.hpp"
+#include "storage/directory.hpp"
+#include "storage/items.hpp"
+#include "test_support.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <deque>
+
+namespace atrium::imap {
+namespace {
+
+using namespace storage;
+
+class MemoryChannel : public Channel {
+ public:
+  std::string out;
+  std::deque<std::string> lines;  // answers to read_line (AUTHENTICATE, IDLE)
+
+  asio::awaitable<bool> write(std::string bytes) override {
+    out += bytes;
+    co_return true;
+  }
+  asio::awaitable<std::optional<std::string>> read_line(std::size_t) override {
+    if (lines.empty()) co_return std::nullopt;
+    auto l = lines.front();
+    lines.pop_front();
+    co_return l;
+  }
+  struct NoWake : Wakeup {
+    void notify() override {}
+  };
+  std::shared_ptr<Wakeup> make_wakeup() override { return std::make_shared<NoWake>(); }
+  asio::awaitable<std::optional<std::string>> read_line_or_wake(std::size_t max, Wakeup&, std::chrono::seconds,
+                                                                  bool* woken) override {
+    *woken = false;
+    co_return co_await read_line(max);
+  }
+  asio::awaitable<bool> start_tls() override { co_return false; }
+  bool tls_active() const override { return false; }
+  bool tls_available() const override { return false; }
+};
+
+class SessionTest : public storage::testing::StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    store_->write([&](WriteTxn& t) {
+      directory::add_domain(t, "example.test");
+      user_ = directory::add_user(t, {"u@example.test", auth::hash_password("pw-4711", auth::HashCost::minimal), "", 0});
+    });
+    credentials_ = std::make_unique<StoreCredentials>(*store_);
+    authenticator_ = std::make_unique<auth::Authenticator>(throttle_, *credentials_, metrics_);
+    services_ = std::make_unique<Services>(Services{*store_, *authenticator_, pool_, pool_});
+    SessionOptions options;
+    options.hostname = "imap.example.test";
+    options.cleartext_login = true;
+    session_ = std::make_unique<Session>(*services_, options, channel_, net::ConnectionInfo{});
+  }
+  void TearDown() override {
+    session_.reset();
+    StoreTest::TearDown();
+  }
+
+  // Runs one command line and returns everything the session wrote for it.
+  std::string run(const std::string& line) {
+    channel_.out.clear();
+    auto parsed = parse_command(line, {session_->utf8_names() ? WireCharset::utf8 : WireCharset::modified_utf7});
+    asio::io_context io;
+    bool done = false;
+    std::optional<std::string> tag;  // outlives io.run(), where the coroutine reads it
+    if (auto* err = std::get_if<ParseError>(&parsed)) {
+      if (!err->tag.empty()) tag = err->tag;
+      asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        alive_ = co_await session_->reject(std::move(tag), "Syntax error");
+        done = true;
+      }, asio::detached);
+    } else {
+      asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        alive_ = co_await session_->execute(std::get<Command>(parsed));
+        done = true;
+      }, asio::detached);
+    }
+    io.run();
+    EXPECT_TRUE(done);
+    return channel_.out;
+  }
+  void login() { ASSERT_EQ(run("a LOGIN u@example.test pw-4711").rfind("a OK [CAPABILITY ", 0), 0u); }
+  Uid add(const std::string& body, std::uint32_t flags = 0) {
+    auto box = store_->read([&](ReadTxn& t) {
+      return collections::find(t, Actor::system(), user_, CollectionKind::mailbox, "INBOX")->id;
+    });
+    auto blob = store_->blobs().stage(body);
+    return store_->write([&](WriteTxn& t) {
+      return items::add(t, Actor::system(), {.collection = box, .kind = ItemKind::message, .blob = blob,
+                                             .internal_date = 1700000000, .flags = flags}).uid;
+    });
+  }
+
+  PrincipalId user_ = 0;
+  metrics::Registry metrics_;
+  auth::Throttle throttle_;
+  runtime::BlockingPool pool_{runtime::BlockingPoolOptions{2}};
+  std::unique_ptr<StoreCredentials> credentials_;
+  std::unique_ptr<auth::Authenticator> authenticator_;
+  std::unique_ptr<Services> services_;
+  MemoryChannel channel_;
+  std::unique_ptr<Session> session_;
+  bool alive_ = true;
+};
+
+TEST_F(SessionTest, StateRulesBeforeAndAfterLogin) {
+  EXPECT_EQ(run("a SELECT INBOX"), "a BAD Log in first\r\n");
+  EXPECT_EQ(run("b FETCH 1 FLAGS"), "b BAD Log in first\r\n");
+  EXPECT_EQ(run("c LOGIN u@example.test wrong"), "c NO [AUTHENTICATIONFAILED] Authentication failed\r\n");
+  login();
+  EXPECT_EQ(run("d LOGIN u@example.test pw-4711"), "d BAD Already authenticated\r\n");
+  EXPECT_EQ(run("e FETCH 1 FLAGS"), "e BAD No mailbox selected\r\n");
+  EXPECT_EQ(run("f NOOP"), "f OK NOOP completed\r\n");
+  EXPECT_EQ(run("g LOGOUT"), "* BYE Logging out\r\ng OK LOGOUT completed\r\n");
+  EXPECT_FALSE(alive_);
+}
+
+TEST_F(SessionTest, SelectAnnouncesTheMailbox) {
+  add("Subject: one\r\n\r\nx\r\n", flag_seen);
+  add("Subject: two\r\n\r\ny\r\n");
+  login();
+  auto out = run("s SELECT INBOX");
+  EXPECT_NE(out.find("* 2 EXISTS\r\n* 2 RECENT\r\n* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find("* OK [UNSEEN 2] First unseen\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("* OK [UIDNEXT 3] Predicted next UID\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("s OK [READ-WRITE] SELECT completed\r\n"), std::string::npos) << out;
+  // A second session selecting now sees no \Recent: this one claimed them.
+  EXPECT_EQ(run("f FETCH 1:2 (UID FLAGS RFC822.SIZE INTERNALDATE)"),
+            "* 1 FETCH (UID 1 FLAGS (\\Seen \\Recent) RFC822.SIZE 19 INTERNALDATE \"14-Nov-2023 22:13:20 +0000\")\r\n"
+            "* 2 FETCH (UID 2 FLAGS (\\Recent) RFC822.SIZE 19 INTERNALDATE \"14-Nov-2023 22:13:20 +0000\")\r\n"
+            "f OK FETCH completed\r\n");
+}
+
+TEST_F(SessionTest, StoreReportsNewFlagsAndSequenceNumbersOutOfRangeAreBad) {
+  add("Subject: one\r\n\r\nx\r\n");
+  login();
+  run("s SELECT INBOX");
+  EXPECT_EQ(run("t STORE 1 +FLAGS (\\Flagged Work)"), "* 1 FETCH (FLAGS (\\Flagged \\Recent Work))\r\nt OK STORE completed\r\n");
+  EXPECT_EQ(run("u STORE 1 -FLAGS.SILENT (work)"), "u OK STORE completed\r\n");
+  EXPECT_EQ(run("v STORE 5 +FLAGS (\\Seen)"), "v BAD Message sequence number out of range\r\n");
+  EXPECT_EQ(run("w UID STORE 5 +FLAGS (\\Seen)"), "w OK UID STORE completed\r\n") << "UIDs out of range match nothing";
+  EXPECT_EQ(run("x STORE 1 +FLAGS (\\Bogus)"), "x BAD Unknown system flag\r\n");
+}
+
+TEST_F(SessionTest, ExpungeAnnouncesHighestFirstAndSearchUsesNewNumbers) {
+  for (int i = 0; i < 4; ++i) add("Subject: m" + std::to_string(i) + "\r\n\r\nbody\r\n", i % 2 ? std::uint32_t{flag_deleted} : 0u);
+  login();
+  run("s SELECT INBOX");
+  EXPECT_EQ(run("e EXPUNGE"), "* 4 EXPUNGE\r\n* 2 EXPUNGE\r\ne OK EXPUNGE completed\r\n");
+  EXPECT_EQ(run("f SEARCH ALL"), "* SEARCH 1 2\r\nf OK SEARCH completed\r\n");
+  EXPECT_EQ(run("g UID SEARCH SUBJECT m2"), "* SEARCH 3\r\ng OK UID SEARCH completed\r\n");
+}
+
+TEST_F(SessionTest, SyntaxErrorsAreBadAndTwentyInARowEndTheSession) {
+  login();
+  for (int i = 0; i < 19; ++i) {
+    EXPECT_EQ(run("z FROB"), "z BAD Syntax error\r\n");
+    EXPECT_TRUE(alive_);
+  }
+  EXPECT_EQ(run("z FROB"), "* BYE Too many invalid commands\r\n");
+  EXPECT_FALSE(alive_);
+}
+
+TEST_F(SessionTest, AuthenticatePlainThroughContinuations) {
+  channel_.lines.push_back("AHVAZXhhbXBsZS50ZXN0AHB3LTQ3MTE=");  // \0u@example.test\0pw-4711
+  auto out = run("a AUTHENTICATE PLAIN");
+  EXPECT_EQ(out.rfind("+ \r\na OK [CAPABILITY ", 0), 0u) << out;
+  EXPECT_TRUE(session_->authenticated());
+}
+
+}  // namespace
+}  // namespace atrium::imap
