@@ -49,6 +49,7 @@ def tls_context(server):
 def imap(server, user=ALICE):
     c = imaplib.IMAP4("127.0.0.1", server.ports["imap"], timeout=30)
     c.login(user, PASSWORDS[user])
+    c._get_capabilities()  # imaplib keeps the pre-login list otherwise
     return c
 
 
@@ -517,3 +518,20 @@ def test_imapflow_condstore_qresync_move_and_idle(mail):
     assert steps["moved"]["uidMap"] == [[2, 1]]
     assert steps["expunge-seen"]["vanished"] is True and steps["expunge-seen"]["uid"] == 3
     assert steps["exists-seen"]["count"] == 2
+
+
+def test_sort_and_thread(mail):
+    deliver(mail, "beta", sender="zed@remote.test", extra="Date: Fri, 27 Nov 2026 09:00:00 +0000\r\n")
+    deliver(mail, "Alpha", sender="amy@remote.test")
+    deliver(mail, "Re: beta", sender="bob@remote.test",
+            extra=f"In-Reply-To: <{abs(hash('beta'))}@remote.test>\r\nReferences: <{abs(hash('beta'))}@remote.test>\r\n")
+    c = imap(mail)
+    assert "SORT" in c.capabilities and "THREAD=REFERENCES" in c.capabilities
+    ok(c.select("INBOX"))
+    assert ok(c.sort("(SUBJECT)", "UTF-8", "ALL")) == [b"2 1 3"]
+    assert ok(c.sort("(REVERSE FROM)", "UTF-8", "ALL")) == [b"1 3 2"]
+    assert ok(c.sort("(SIZE)", "UTF-8", "SUBJECT", "beta")) in ([b"1 3"], [b"3 1"])
+    assert ok(c.uid("SORT", "(ARRIVAL)", "UTF-8", "ALL")) == [b"1 2 3"]
+    assert ok(c.thread("REFERENCES", "UTF-8", "ALL")) == [b"(1 3)(2)"]
+    assert ok(c.thread("ORDEREDSUBJECT", "UTF-8", "ALL")) == [b"(1 3)(2)"]
+    c.logout()

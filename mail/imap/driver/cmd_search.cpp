@@ -219,31 +219,15 @@ struct Hit {
   storage::Modseq modseq = 0;
 };
 
-}  // namespace
-
-asio::awaitable<void> run_search(Session::Impl& s, const Command& c) {
-  if (c.name() != CommandName::search) {
-    s.tagged(c.tag, "NO", "[CANNOT] SORT and THREAD are not offered yet");
-    co_return;
-  }
-  const auto& q = std::get<Search>(c.body);
-  if (q.charset && !text::iequals(*q.charset, "US-ASCII") && !text::iequals(*q.charset, "UTF-8")) {
-    s.tagged(c.tag, "NO", "[BADCHARSET (US-ASCII UTF-8)] Unsupported charset");
-    co_return;
-  }
-  if (uses_saved_result(q.key) && !s.saved_valid) {
-    // RFC 5182 §2.1: "$" without a saved result is an empty set; that is fine, match nothing.
-  }
-  if (uses_modseq(q.key)) s.enabled.condstore = true;
-
-  auto& sel = *s.selected();
+// Evaluates `key` over the selected mailbox in one read transaction. Blocking: store pool.
+std::vector<Hit> search_hits(Session::Impl& s, const SearchKey& key) {
+  const auto& sel = std::get<Selected>(s.state);
   Account who = sel.account;
   auto id = sel.view->id();
   const MailboxView& view = *sel.view;
-  bool content = needs_content(q.key);
+  bool content = needs_content(key);
   auto now = static_cast<std::int64_t>(std::time(nullptr));
-
-  std::vector<Hit> hits = co_await s.read([&](storage::ReadTxn& t) {
+  return s.services.store.read([&](storage::ReadTxn& t) {
     std::vector<Hit> out;
     Matcher matcher(s, view, now);
     auto rows = storage::messages::fetch(t, who.actor(), id, view.uids(), storage::messages::Meta::without);
@@ -263,10 +247,38 @@ asio::awaitable<void> run_search(Session::Impl& s, const Command& c) {
           cand.text = &*text;
         }
       }
-      if (matcher.match(q.key, cand)) out.push_back({m.uid, cand.seq, m.modseq});
+      if (matcher.match(key, cand)) out.push_back({m.uid, cand.seq, m.modseq});
     }
     return out;
   });
+}
+
+}  // namespace
+
+std::vector<storage::Uid> search_uids(Session::Impl& s, const SearchKey& key) {
+  std::vector<storage::Uid> out;
+  for (const auto& h : search_hits(s, key)) out.push_back(h.uid);
+  return out;
+}
+
+asio::awaitable<void> run_sort_or_thread(Session::Impl& s, const Command& c);
+
+asio::awaitable<void> run_search(Session::Impl& s, const Command& c) {
+  if (c.name() != CommandName::search) {
+    co_await run_sort_or_thread(s, c);
+    co_return;
+  }
+  const auto& q = std::get<Search>(c.body);
+  if (q.charset && !text::iequals(*q.charset, "US-ASCII") && !text::iequals(*q.charset, "UTF-8")) {
+    s.tagged(c.tag, "NO", "[BADCHARSET (US-ASCII UTF-8)] Unsupported charset");
+    co_return;
+  }
+  if (uses_saved_result(q.key) && !s.saved_valid) {
+    // RFC 5182 §2.1: "$" without a saved result is an empty set; that is fine, match nothing.
+  }
+  if (uses_modseq(q.key)) s.enabled.condstore = true;
+
+  std::vector<Hit> hits = co_await runtime::run_blocking(s.services.store_pool, [&] { return search_hits(s, q.key); });
 
   std::vector<std::uint32_t> numbers;
   storage::Modseq highest = 0;
