@@ -1,6 +1,6 @@
-// A minimal RFC 5322 header-block reader: splits a message's header section into fields (name
-// and unfolded raw value) within fixed limits. Local delivery uses it for Message-ID and Subject;
-// the full MIME parser (structure, RFC 2047 decoding, charsets) comes later and may build on it.
+// The RFC 5322 header-block reader: splits a header section into fields (name and unfolded raw
+// value) within fixed limits. Local delivery uses it for Message-ID and Subject; the structure
+// parser, ENVELOPE and search text read every part's header through it.
 #pragma once
 
 #include <cstddef>

@@ -535,3 +535,37 @@ def test_sort_and_thread(mail):
     assert ok(c.thread("REFERENCES", "UTF-8", "ALL")) == [b"(1 3)(2)"]
     assert ok(c.thread("ORDEREDSUBJECT", "UTF-8", "ALL")) == [b"(1 3)(2)"]
     c.logout()
+
+
+def test_compress_deflate(mail):
+    import zlib
+    deliver(mail, "squeezed", body=("la " * 100 + "\r\n") * 20)
+    r = Raw(mail)
+    r.command("a", f'LOGIN {ALICE} "{PASSWORDS[ALICE]}"')
+    _, tagged = r.command("b", "COMPRESS DEFLATE")
+    assert tagged.startswith("b OK"), tagged
+    out, inp = zlib.compressobj(wbits=-15), zlib.decompressobj(wbits=-15)
+    pending = b""
+
+    def send(line):
+        r.sock.sendall(out.compress(line.encode() + b"\r\n") + out.flush(zlib.Z_SYNC_FLUSH))
+
+    def until_tagged(tag):
+        nonlocal pending
+        while f"\r\n{tag} ".encode() not in b"\r\n" + pending:
+            chunk = r.sock.recv(65536)
+            assert chunk, "closed"
+            pending += inp.decompress(chunk)
+        text, pending = pending, b""
+        return text
+
+    send("c SELECT INBOX")
+    assert b"* 1 EXISTS" in until_tagged("c")
+    send("d FETCH 1 (BODY.PEEK[TEXT])")
+    got = until_tagged("d")
+    assert b"la la la" in got and got.count(b"la ") == 2000
+    send("e COMPRESS DEFLATE")
+    assert b"e NO [COMPRESSIONACTIVE]" in until_tagged("e")
+    send("f LOGOUT")
+    assert b"f OK" in until_tagged("f")
+    r.close()

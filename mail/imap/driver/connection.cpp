@@ -3,6 +3,7 @@
 
 #include "core/log/log.hpp"
 #include "core/net/line.hpp"
+#include "mail/imap/driver/deflate.hpp"
 #include "mail/imap/framer.hpp"
 #include "mail/imap/parser.hpp"
 #include "mail/imap/response.hpp"
@@ -68,12 +69,22 @@ class StreamChannel : public Channel {
     std::string buffer(k_read_chunk, '\0');
     net::Deadline deadline(stream_, net::DeadlineScope::read, timeout);
     auto [ec, n] = co_await stream_.async_read_some(asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
-    in_.append(buffer.data(), n);
+    if (!absorb(std::string_view(buffer.data(), n))) co_return false;
     if (ec) {
       timed_out_ = deadline.expired();
       co_return n > 0;
     }
     co_return true;
+  }
+
+  // Appends raw input to the unconsumed input, decompressing once COMPRESS is active. False on
+  // corrupt compressed input.
+  bool absorb(std::string_view raw) {
+    if (!inflate_) {
+      in_.append(raw);
+      return true;
+    }
+    return inflate_->decompress(raw, in_);
   }
   bool timed_out() const { return timed_out_; }
   bool interrupted() const { return stream_.interrupted(); }
@@ -89,6 +100,7 @@ class StreamChannel : public Channel {
   }
 
   asio::awaitable<bool> write(std::string bytes) override {
+    if (deflate_) bytes = deflate_->compress(bytes);
     auto r = co_await net::write_all(stream_, asio::buffer(bytes.data(), bytes.size()), options_.write_timeout);
     co_return !r.error;
   }
@@ -132,7 +144,7 @@ class StreamChannel : public Channel {
       }
       if (pending_ && pending_->done) {
         auto p = std::move(pending_);
-        in_ += p->data;
+        if (!absorb(p->data)) co_return std::nullopt;
         if (p->ec && p->data.empty()) co_return std::nullopt;
         continue;
       }
@@ -169,6 +181,16 @@ class StreamChannel : public Channel {
   bool tls_active() const override { return stream_.is_tls(); }
   bool tls_available() const override { return options_.tls != nullptr; }
 
+  bool start_compression() override {
+    deflate_.emplace();
+    inflate_.emplace();
+    // Anything the client sent after COMPRESS is already compressed.
+    std::string raw;
+    raw.swap(in_);
+    return absorb(raw);
+  }
+  bool compression_active() const override { return deflate_.has_value(); }
+
  private:
   void start_pending(TimerWakeup& wake) {
     pending_ = std::make_shared<PendingRead>();
@@ -199,7 +221,7 @@ class StreamChannel : public Channel {
       co_return false;
     }
     auto p = std::move(pending_);
-    in_ += p->data;
+    if (!absorb(p->data)) co_return false;
     co_return !p->data.empty() || !p->ec;
   }
 
@@ -210,6 +232,8 @@ class StreamChannel : public Channel {
   std::string in_;
   bool timed_out_ = false;
   std::shared_ptr<PendingRead> pending_;
+  std::optional<Deflater> deflate_;
+  std::optional<Inflater> inflate_;
 };
 
 }  // namespace

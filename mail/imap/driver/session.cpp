@@ -185,7 +185,13 @@ asio::awaitable<bool> Session::execute(const Command& c) {
       case CommandName::thread: co_await run_search(s, c); break;
       case CommandName::idle: co_await run_idle(s, c); break;
       case CommandName::compress:
-        s.tagged(c.tag, "NO", "[CANNOT] Compression is not offered");
+        if (s.channel.compression_active()) {
+          s.tagged(c.tag, "NO", "[COMPRESSIONACTIVE] DEFLATE is already active");
+        } else {
+          // The OK goes out uncompressed; everything after it is compressed.
+          s.tagged(c.tag, "OK", "DEFLATE active");
+          if (!co_await s.flush() || !s.channel.start_compression()) s.state = LoggedOut{};
+        }
         break;
     }
   } catch (const std::exception& e) {
@@ -244,7 +250,7 @@ std::string Session::Impl::capability_list() const {
       " LITERAL+ ENABLE ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE"
       " LIST-EXTENDED LIST-STATUS STATUS=SIZE CONDSTORE QRESYNC ESEARCH SEARCHRES WITHIN SAVEDATE"
       " OBJECTID BINARY UTF8=ACCEPT MULTIAPPEND QUOTA QUOTA=RES-STORAGE SORT SORT=DISPLAY"
-      " THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
+      " THREAD=ORDEREDSUBJECT THREAD=REFERENCES COMPRESS=DEFLATE";
   caps += fmt::format(" APPENDLIMIT={}", options.append_limit);
   return caps;
 }

@@ -46,6 +46,10 @@ class Channel {
   virtual asio::awaitable<bool> start_tls() = 0;
   virtual bool tls_active() const = 0;
   virtual bool tls_available() const = 0;
+  // COMPRESS=DEFLATE (RFC 4978): everything after the tagged OK, both ways, is raw DEFLATE.
+  // False when compression is not available on this channel.
+  virtual bool start_compression() = 0;
+  virtual bool compression_active() const = 0;
 };
 
 // A wake-up signal the store's notify hub can fire from the writer thread while a session

@@ -49,6 +49,12 @@ class MemoryChannel : public Channel {
   asio::awaitable<bool> start_tls() override { co_return false; }
   bool tls_active() const override { return false; }
   bool tls_available() const override { return false; }
+  bool start_compression() override {
+    compressed = true;
+    return true;
+  }
+  bool compression_active() const override { return compressed; }
+  bool compressed = false;
 };
 
 class SessionTest : public storage::testing::StoreTest {
