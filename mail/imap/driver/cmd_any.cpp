@@ -3,7 +3,7 @@
 
 #include "core/log/log.hpp"
 #include "core/text/ascii.hpp"
-#include "mail/imap/driver/wire.hpp"
+#include "mail/imap/response.hpp"
 
 #include <fmt/format.h>
 

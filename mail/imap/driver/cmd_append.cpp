@@ -3,7 +3,7 @@
 #include "mail/imap/driver/session_impl.hpp"
 
 #include "mail/index/message_meta.hpp"
-#include "mail/imap/driver/wire.hpp"
+#include "mail/imap/response.hpp"
 #include "storage/items.hpp"
 
 #include <fmt/format.h>
@@ -90,7 +90,7 @@ asio::awaitable<void> run_append(Session::Impl& s, const Command& c) {
   }
   co_await s.announce_changes(Session::Impl::Announce::all, false);
   s.tagged(c.tag, "OK",
-           fmt::format("[APPENDUID {} {}] APPEND completed", done.uidvalidity, wire::sequence_set(done.uids)));
+           fmt::format("[APPENDUID {} {}] APPEND completed", done.uidvalidity, format_sequence_set(done.uids)));
   (void)total;
 }
 

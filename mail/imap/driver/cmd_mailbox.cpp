@@ -2,7 +2,7 @@
 #include "mail/imap/driver/session_impl.hpp"
 
 #include "core/text/ascii.hpp"
-#include "mail/imap/driver/wire.hpp"
+#include "mail/imap/response.hpp"
 #include "storage/directory.hpp"
 
 #include <fmt/format.h>

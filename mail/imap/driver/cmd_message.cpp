@@ -1,7 +1,7 @@
 // EXPUNGE and UID EXPUNGE, STORE (with UNCHANGEDSINCE), COPY and MOVE (with COPYUID).
 #include "mail/imap/driver/session_impl.hpp"
 
-#include "mail/imap/driver/wire.hpp"
+#include "mail/imap/response.hpp"
 
 #include <fmt/format.h>
 
@@ -101,7 +101,7 @@ asio::awaitable<void> store(Session::Impl& s, const Command& c) {
       }
     }
     std::sort(numbers.begin(), numbers.end());
-    s.tagged(c.tag, "OK", fmt::format("[MODIFIED {}] Conditional STORE failed for some", wire::sequence_set(numbers)));
+    s.tagged(c.tag, "OK", fmt::format("[MODIFIED {}] Conditional STORE failed for some", format_sequence_set(numbers)));
     co_return;
   }
   s.tagged(c.tag, "OK", fmt::format("{} completed", command_label(c)));
@@ -135,8 +135,8 @@ asio::awaitable<void> transfer(Session::Impl& s, const Command& c) {
   auto result = co_await s.write(std::move(job));
   std::string copyuid;
   if (!result.source_uids.empty()) {
-    copyuid = fmt::format("[COPYUID {} {} {}] ", result.target_uidvalidity, wire::sequence_set(narrow(result.source_uids)),
-                          wire::sequence_set(narrow(result.target_uids)));
+    copyuid = fmt::format("[COPYUID {} {} {}] ", result.target_uidvalidity, format_sequence_set(narrow(result.source_uids)),
+                          format_sequence_set(narrow(result.target_uids)));
   }
   if (move) {
     if (!copyuid.empty()) s.untagged("OK " + copyuid + "Moved");

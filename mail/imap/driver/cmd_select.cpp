@@ -1,7 +1,7 @@
 // SELECT, EXAMINE (with CONDSTORE and QRESYNC), CLOSE and UNSELECT.
 #include "mail/imap/driver/session_impl.hpp"
 
-#include "mail/imap/driver/wire.hpp"
+#include "mail/imap/response.hpp"
 #include "storage/items.hpp"
 
 #include <fmt/format.h>
@@ -99,7 +99,7 @@ asio::awaitable<void> open_mailbox(Session::Impl& s, const Command& c, const std
     }
     std::sort(gone.begin(), gone.end());
     gone.erase(std::unique(gone.begin(), gone.end()), gone.end());
-    if (!gone.empty()) s.untagged("VANISHED (EARLIER) " + wire::sequence_set(gone));
+    if (!gone.empty()) s.untagged("VANISHED (EARLIER) " + format_sequence_set(gone));
     for (const auto& m : o.messages) {
       if (m.modseq > static_cast<storage::Modseq>(q.modseq)) s.untagged(s.fetch_flags_line(*view, m, true));
     }

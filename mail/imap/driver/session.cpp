@@ -2,7 +2,7 @@
 #include "mail/imap/driver/session_impl.hpp"
 
 #include "core/log/log.hpp"
-#include "mail/imap/driver/wire.hpp"
+#include "mail/imap/response.hpp"
 
 #include <fmt/format.h>
 
@@ -256,9 +256,15 @@ std::string Session::Impl::capability_list() const {
 }
 
 std::string Session::Impl::wire_mailbox(std::string_view name) const {
-  if (charset() == WireCharset::utf8) return wire::string(name, wire::Utf8::allowed);
-  auto encoded = utf8_to_modified_utf7(name);
-  return wire::string(encoded ? *encoded : std::string(name), wire::Utf8::literal);
+  // Always a string, never a bare atom: clients parse Dovecot's quoted form best.
+  std::string out;
+  if (charset() == WireCharset::utf8) {
+    append_string(out, name, charset());
+  } else {
+    auto encoded = utf8_to_modified_utf7(name);
+    append_string(out, encoded ? *encoded : std::string(name), charset());
+  }
+  return out;
 }
 
 asio::awaitable<std::optional<storage::Collection>> Session::Impl::find_mailbox(const std::string& name) {
@@ -302,7 +308,7 @@ void Session::Impl::announce_expunged(const std::vector<storage::Uid>& expunged,
   if (expunged.empty()) return;
   if (enabled.qresync) {
     std::vector<std::uint32_t> u(expunged.begin(), expunged.end());
-    untagged("VANISHED " + wire::sequence_set(u));
+    untagged("VANISHED " + format_sequence_set(u));
     return;
   }
   for (auto n : expunge_sequence_numbers(view_before, expunged)) untagged(fmt::format("{} EXPUNGE", n));
