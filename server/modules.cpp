@@ -4,7 +4,9 @@
 #include "core/http/builtin.hpp"
 #include "core/http/server.hpp"
 #include "mail/imap/driver/connection.hpp"
+#include "mail/pop3/driver/driver.hpp"
 #include "mail/smtp/driver/driver.hpp"
+#include "server/pop3_backend.hpp"
 #include "server/smtp_backend.hpp"
 
 namespace atrium::server {
@@ -50,6 +52,26 @@ net::ConnectionHandler imap_handler(Services& s) {
   };
 }
 
+// POP3 and POP3S: one driver; the stream says whether TLS is already on. Both listeners share
+// the maildrop locks, so a second session for the same account gets [IN-USE] on either.
+net::ConnectionHandler pop3_handler(Services& s) {
+  auto backend = std::make_shared<Pop3Backend>(s.store, s.authenticator, s.maildrop_locks);
+  pop3::DriverOptions options;
+  options.session.hostname = s.config.server.hostname;
+  options.tls = &s.tls;
+  options.store_pool = &s.store_blocking;
+  options.idle_timeout = s.config.limits.pop3_idle_timeout;
+  switch (s.config.auth.cleartext_login) {
+    case config::CleartextLogin::never: options.cleartext_login = pop3::CleartextLogin::never; break;
+    case config::CleartextLogin::loopback: options.cleartext_login = pop3::CleartextLogin::loopback; break;
+    case config::CleartextLogin::always: options.cleartext_login = pop3::CleartextLogin::always; break;
+  }
+  auto* pool = &s.blocking;
+  return [backend, options, pool](net::Stream stream, net::ConnectionInfo info) {
+    return pop3::serve_connection(std::move(stream), std::move(info), options, *backend, *pool);
+  };
+}
+
 }  // namespace
 
 std::optional<ProtocolModule> module_for(config::Protocol p) {
@@ -70,6 +92,10 @@ std::optional<ProtocolModule> module_for(config::Protocol p) {
       return ProtocolModule{p, net::TlsMode::none, imap_handler};
     case config::Protocol::imaps:
       return ProtocolModule{p, net::TlsMode::implicit, imap_handler};
+    case config::Protocol::pop3:
+      return ProtocolModule{p, net::TlsMode::none, pop3_handler};
+    case config::Protocol::pop3s:
+      return ProtocolModule{p, net::TlsMode::implicit, pop3_handler};
     default:
       return std::nullopt;
   }

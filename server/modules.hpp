@@ -19,6 +19,8 @@
 
 namespace atrium::server {
 
+class MaildropLocks;  // server/pop3_backend.hpp
+
 // What every protocol module may use. Owned by serve(); outlives every listener and session.
 struct Services {
   const config::Config& config;
@@ -29,6 +31,7 @@ struct Services {
   metrics::Registry& metrics;
   ssl::context& tls;
   std::shared_ptr<http::Router> router;  // routes are added before the first listener starts
+  MaildropLocks& maildrop_locks;         // POP3's per-account lock, shared by pop3 and pop3s
 };
 
 struct ProtocolModule {

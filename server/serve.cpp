@@ -7,6 +7,7 @@
 #include "core/net/tls.hpp"
 #include "core/runtime/io_runtime.hpp"
 #include "server/modules.hpp"
+#include "server/pop3_backend.hpp"
 #include "storage/credentials.hpp"
 
 #include <grp.h>
@@ -149,8 +150,9 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   auth::Throttle throttle(throttle_options);
   storage::StoreCredentials credentials(*store);
   auth::Authenticator authenticator(throttle, credentials, registry);
+  MaildropLocks maildrop_locks;
   Services services{cfg, *store, authenticator, *blocking, *store_blocking, registry, *tls,
-                    std::make_shared<http::Router>()};
+                    std::make_shared<http::Router>(), maildrop_locks};
   add_http_routes(services);
 
   net::ConnectionIds ids;

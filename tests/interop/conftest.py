@@ -3,6 +3,7 @@ import os
 import pathlib
 import signal
 import socket
+import ssl
 import subprocess
 import time
 import urllib.request
@@ -76,6 +77,13 @@ class Server:
         if self.proc:
             self.log.close()
         return self.proc.returncode if self.proc else None
+
+
+def tls_context(server):
+    """Trusts exactly the server's generated certificate; the name is not checked (we dial 127.0.0.1)."""
+    ctx = ssl.create_default_context(cafile=str(server.data / "tls" / "cert.pem"))
+    ctx.check_hostname = False
+    return ctx
 
 
 @pytest.fixture

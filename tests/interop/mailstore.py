@@ -77,6 +77,21 @@ class MailStore:
         return [StoredMessage(name, uid, h, size, self.blob(h), subject or "", mid or "")
                 for name, uid, h, size, subject, mid in rows]
 
+    def uidvalidity(self, email, mailbox="INBOX"):
+        return self._query("SELECT c.uidvalidity FROM collections c JOIN principals p ON p.id = c.account_id "
+                           "WHERE p.email = ? AND c.kind = ? AND c.name = ?", email.lower(), MAILBOX, mailbox)[0][0]
+
+    def changes(self, email, mailbox="INBOX", op=None):
+        """The change log of one mailbox as (modseq, uid, op) rows in log order; `op` filters
+        (3 = item_deleted, the tombstones)."""
+        sql = ("SELECT ch.modseq, ch.uid, ch.op FROM changes ch JOIN collections c ON c.id = ch.collection_id "
+               "JOIN principals p ON p.id = ch.account_id WHERE p.email = ? AND c.name = ?")
+        args = [email.lower(), mailbox]
+        if op is not None:
+            sql += " AND ch.op = ?"
+            args.append(op)
+        return self._query(sql + " ORDER BY ch.id", *args)
+
     def all_messages(self):
         rows = self._query("SELECT p.email, c.name, i.uid, i.blob_hash, i.size FROM items i "
                            "JOIN collections c ON c.id = i.collection_id JOIN principals p ON p.id = i.account_id "

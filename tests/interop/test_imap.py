@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import Server
+from conftest import Server, tls_context
 
 DOMAIN = "example.test"
 ALICE, BOB = f"alice@{DOMAIN}", f"bob@{DOMAIN}"
@@ -38,12 +38,6 @@ def mail(tmp_path):
     s = start(tmp_path)
     yield s
     s.stop()
-
-
-def tls_context(server):
-    ctx = ssl.create_default_context(cafile=str(server.data / "tls" / "cert.pem"))
-    ctx.check_hostname = False
-    return ctx
 
 
 def imap(server, user=ALICE):

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import Server
+from conftest import Server, tls_context
 from mailstore import MailStore, split_trace
 
 DOMAIN = "example.test"
@@ -50,13 +50,6 @@ def mail(tmp_path):
     s = start_mail_server(tmp_path)
     yield s
     s.stop()
-
-
-def tls_context(server):
-    """Trusts exactly the server's generated certificate; the name is not checked (we dial 127.0.0.1)."""
-    ctx = ssl.create_default_context(cafile=str(server.data / "tls" / "cert.pem"))
-    ctx.check_hostname = False
-    return ctx
 
 
 def smtp(server, proto="smtp"):
