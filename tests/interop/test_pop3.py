@@ -616,3 +616,29 @@ def test_getmail_into_a_maildir(pop, getmail_dir):
     # delete = true: getmail removes what it retrieved now and what it had seen before.
     assert pop.store.messages(ALICE) == []
     assert len(tombstones(pop)) == 3
+
+
+def test_a_pop3_delete_is_an_expunge_in_a_concurrent_imap_session(tmp_path):
+    import imaplib
+    s = Server(tmp_path, POP3_PROTOCOLS + ("imap",))
+    s.cli("domain", "add", DOMAIN)
+    s.cli("user", "add", ALICE, "--password-stdin", input=PASSWORDS[ALICE] + "\n")
+    s.start()
+    s.store = MailStore(s.data)
+    try:
+        deliver(s, [message(f"both {i}") for i in range(3)])
+        imap = imaplib.IMAP4("127.0.0.1", s.ports["imap"], timeout=30)
+        imap.login(ALICE, PASSWORDS[ALICE])
+        assert imap.select("INBOX") == ("OK", [b"3"])
+        p = connect(s)
+        p.dele(2)
+        p.quit()  # the deletion is durable when QUIT is answered
+        typ, _ = imap.noop()
+        assert typ == "OK"
+        assert imap.untagged_responses.pop("EXPUNGE", []) == [b"2"]
+        typ, data = imap.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        subjects = [part[1].strip() for part in data if isinstance(part, tuple)]
+        assert subjects == [b"Subject: both 0", b"Subject: both 2"]
+        imap.logout()
+    finally:
+        s.stop()
