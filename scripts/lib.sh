@@ -13,7 +13,7 @@ ATRIUM_BUILD_PACKAGES=(
 )
 # Packages the tests need on top (real clients and tools the interop tests drive).
 ATRIUM_TEST_PACKAGES=(
-  python3 python3-pytest openssl curl sqlite3 swaks msmtp isync offlineimap3 fetchmail getmail6 nodejs npm
+  python3 python3-pytest openssl curl sqlite3 swaks msmtp isync offlineimap3 fetchmail getmail6 nodejs
 )
 
 # ccache keys on paths relative to the checkout, so every clone (CI's included) shares hits.
@@ -26,6 +26,8 @@ log() { printf '==> %s\n' "$*" >&2; }
 # install_node_clients: the npm packages the interop tests drive (tests/interop/node, locked).
 install_node_clients() {
   local dir="$ATRIUM_ROOT/tests/interop/node"
+  # Debian's nodejs comes without npm; some nodejs builds bundle it (and conflict with the package).
+  command -v npm >/dev/null 2>&1 || install_packages npm
   if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules" ]]; then
     log "installing node test clients (npm ci)"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
