@@ -54,7 +54,11 @@ std::string mailbox_object_id(storage::CollectionId id) {
   return fmt::format("F{:016x}", static_cast<std::uint64_t>(id) * 0x9E3779B97F4A7C15ull);
 }
 
-std::string email_object_id(const std::string& blob_hash) { return "M" + blob_hash.substr(0, 24); }
+std::string email_object_id(const std::string& blob_hash) {
+  std::string id = "M";  // (built by append: GCC 12 -O3 warns falsely on "M" + substr)
+  id.append(blob_hash, 0, std::min<std::size_t>(24, blob_hash.size()));
+  return id;
+}
 
 std::optional<ParsedFlags> parse_flags(const std::vector<Flag>& flags) {
   ParsedFlags out;
