@@ -4,6 +4,7 @@
 #include "mail/imap/driver/session_impl.hpp"
 
 #include "core/text/ascii.hpp"
+#include "mail/imap/driver/header_date.hpp"
 #include "mail/imap/response.hpp"
 #include "mail/mime/header.hpp"
 #include "mail/mime/rfc2047.hpp"
@@ -53,39 +54,6 @@ std::string lower(std::string_view s) {
 bool icontains(std::string_view haystack, std::string_view needle) {
   if (needle.empty()) return true;
   return lower(haystack).find(lower(needle)) != std::string::npos;
-}
-
-// The day (UTC) of an RFC 5322 Date: "Tue, 1 Jul 2003 10:52:37 +0200" -> 2003-07-01 in its own
-// zone, as RFC 9051 asks (the date in the header, disregarding time and timezone).
-std::optional<std::int64_t> header_day(std::string_view value) {
-  static constexpr std::string_view k_months[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                  "jul", "aug", "sep", "oct", "nov", "dec"};
-  std::vector<std::string> words;
-  std::string cur;
-  for (char ch : value) {
-    if (ch == ' ' || ch == ',' || ch == '\t') {
-      if (!cur.empty()) words.push_back(std::move(cur));
-      cur.clear();
-    } else {
-      cur += ch;
-    }
-  }
-  if (!cur.empty()) words.push_back(cur);
-  for (std::size_t i = 0; i + 2 < words.size(); ++i) {
-    if (words[i].empty() || words[i].size() > 2 || !std::all_of(words[i].begin(), words[i].end(), ::isdigit)) continue;
-    std::string mon = lower(words[i + 1]).substr(0, 3);
-    auto m = std::find(std::begin(k_months), std::end(k_months), mon);
-    if (m == std::end(k_months)) continue;
-    const std::string& y = words[i + 2];
-    if (y.size() < 2 || y.size() > 4 || !std::all_of(y.begin(), y.end(), ::isdigit)) continue;
-    int year = std::stoi(y);
-    if (y.size() == 2) year += year < 50 ? 2000 : 1900;
-    Date d{static_cast<std::uint16_t>(year), static_cast<std::uint8_t>(m - std::begin(k_months) + 1),
-           static_cast<std::uint8_t>(std::stoi(words[i]))};
-    if (d.day < 1 || d.day > 31) return std::nullopt;
-    return d.days_since_epoch();
-  }
-  return std::nullopt;
 }
 
 struct Candidate {
@@ -176,8 +144,9 @@ class Matcher {
       case SearchOp::sent_since: {
         if (!c.header) return false;
         auto date = mime::first_value(*c.header, "Date");
-        auto d = date ? header_day(*date) : std::nullopt;
-        if (!d) return false;
+        auto parsed = date ? parse_header_date(*date) : std::nullopt;
+        if (!parsed) return false;
+        auto d = std::optional<std::int64_t>(parsed->day.days_since_epoch());
         if (k.op == SearchOp::sent_before) return *d < arg_date();
         if (k.op == SearchOp::sent_on) return *d == arg_date();
         return *d >= arg_date();

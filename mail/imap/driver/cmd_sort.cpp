@@ -3,6 +3,7 @@
 #include "mail/imap/driver/session_impl.hpp"
 
 #include "core/text/ascii.hpp"
+#include "mail/imap/driver/header_date.hpp"
 #include "mail/imap/response.hpp"
 #include "mail/mime/address.hpp"
 #include "mail/mime/header.hpp"
@@ -41,44 +42,6 @@ std::string fold(std::string s) {
   return s;
 }
 
-// RFC 5322 date to UTC seconds; nullopt if unreadable. "Tue, 1 Jul 2003 10:52:37 +0200".
-std::optional<std::int64_t> parse_rfc5322_date(std::string_view v) {
-  static constexpr std::string_view k_months[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                  "jul", "aug", "sep", "oct", "nov", "dec"};
-  std::vector<std::string> w;
-  std::string cur;
-  for (char c : v) {
-    if (c == ' ' || c == ',' || c == '\t') {
-      if (!cur.empty()) w.push_back(std::move(cur));
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  if (!cur.empty()) w.push_back(cur);
-  auto digits = [](const std::string& s) { return !s.empty() && std::all_of(s.begin(), s.end(), ::isdigit); };
-  for (std::size_t i = 0; i + 3 < w.size(); ++i) {
-    if (!digits(w[i]) || w[i].size() > 2) continue;
-    auto m = std::find(std::begin(k_months), std::end(k_months), fold(w[i + 1]).substr(0, 3));
-    if (m == std::end(k_months) || !digits(w[i + 2])) continue;
-    int year = std::stoi(w[i + 2]);
-    if (w[i + 2].size() == 2) year += year < 50 ? 2000 : 1900;
-    int hh = 0, mm = 0, ss = 0;
-    if (std::sscanf(w[i + 3].c_str(), "%d:%d:%d", &hh, &mm, &ss) < 2) continue;
-    int zone = 0;
-    if (i + 4 < w.size() && (w[i + 4][0] == '+' || w[i + 4][0] == '-') && w[i + 4].size() == 5 &&
-        digits(w[i + 4].substr(1))) {
-      int z = std::stoi(w[i + 4].substr(1));
-      zone = (z / 100 * 60 + z % 100) * (w[i + 4][0] == '-' ? -1 : 1);
-    }
-    Date d{static_cast<std::uint16_t>(year), static_cast<std::uint8_t>(m - std::begin(k_months) + 1),
-           static_cast<std::uint8_t>(std::stoi(w[i]))};
-    if (d.day < 1 || d.day > 31) return std::nullopt;
-    return d.days_since_epoch() * 86400 + hh * 3600 + mm * 60 + ss - zone * 60;
-  }
-  return std::nullopt;
-}
-
 void first_address(std::string_view value, std::string& mailbox, std::string& display) {
   for (const auto& a : mime::parse_address_list(value)) {
     if (a.kind != mime::Address::Kind::mailbox) continue;
@@ -101,7 +64,7 @@ Facts facts_of(const storage::messages::Summary& m, std::uint32_t seq, std::stri
   f.size = m.size;
   auto h = mime::read_headers(message);
   if (auto v = mime::first_value(h, "Date")) {
-    if (auto t = parse_rfc5322_date(*v)) f.sent = *t;
+    if (auto d = parse_header_date(*v); d && d->has_time) f.sent = d->utc_seconds;
   }
   auto subject = mime::base_subject(mime::first_value(h, "Subject").value_or(""));
   f.subject = fold(subject.text);

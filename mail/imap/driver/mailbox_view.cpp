@@ -31,12 +31,7 @@ std::vector<std::uint32_t> expunge_sequence_numbers(std::span<const Uid> view_be
 
 MailboxView::MailboxView(storage::ReadTxn& txn, const storage::Actor& actor, const storage::Collection& mailbox,
                          Access access)
-    : mailbox_(mailbox), access_(access) {
-  for (const auto& s : storage::messages::list(txn, actor, mailbox.id)) uids_.push_back(s.uid);
-  uidnext_ = mailbox.uidnext;
-  modseq_ = mailbox.modseq;
-  recent_mark_ = mailbox.recent_uid;
-}
+    : MailboxView(mailbox, access, storage::messages::list(txn, actor, mailbox.id)) {}
 
 MailboxView::MailboxView(const storage::Collection& mailbox, Access access,
                          const std::vector<storage::messages::Summary>& messages)
