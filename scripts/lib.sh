@@ -8,7 +8,7 @@ ATRIUM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ATRIUM_BUILD_PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
-  libssl-dev libsqlite3-dev zlib1g-dev libsodium-dev libfmt-dev libtomlplusplus-dev libcli11-dev
+  libssl-dev libsqlite3-dev zlib1g-dev libxapian-dev libsodium-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev
 )
 # Packages the tests need on top (real clients and tools the interop tests drive).

@@ -9,6 +9,7 @@
 #include "core/metrics/metrics.hpp"
 #include "core/net/listener.hpp"
 #include "core/runtime/blocking_pool.hpp"
+#include "storage/search/index.hpp"
 #include "storage/store.hpp"
 
 #include <functional>
@@ -32,6 +33,7 @@ struct Services {
   ssl::context& tls;
   std::shared_ptr<http::Router> router;  // routes are added before the first listener starts
   MaildropLocks& maildrop_locks;         // POP3's per-account lock, shared by pop3 and pop3s
+  storage::search::Index* search = nullptr;  // the full-text index (IMAP SEARCH; later EAS, DAV)
 };
 
 struct ProtocolModule {

@@ -8,6 +8,7 @@
 #include "core/runtime/io_runtime.hpp"
 #include "server/modules.hpp"
 #include "server/pop3_backend.hpp"
+#include "mail/index/search_document.hpp"
 #include "storage/credentials.hpp"
 
 #include <grp.h>
@@ -113,12 +114,15 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
             "data_dir", cfg.server.data_dir.string(), "hostname", cfg.server.hostname);
   metrics::Registry registry;
   std::unique_ptr<storage::Store> store;
+  std::unique_ptr<storage::search::Index> search;
   std::unique_ptr<ssl::context> tls;
   std::optional<Identity> identity;
   try {
     identity = target_identity(cfg);
     if (identity) act_as(*identity);
     store = storage::Store::open({.data_dir = cfg.server.data_dir, .metrics = &registry});
+    search = std::make_unique<storage::search::Index>(
+        *store, storage::search::IndexOptions{.dir = cfg.server.data_dir / "search", .extract = mail::index::extract_for_search});
     net::TlsFiles files;
     if (cfg.tls) {
       files = {cfg.tls->cert, cfg.tls->key};
@@ -152,7 +156,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   auth::Authenticator authenticator(throttle, credentials, registry);
   MaildropLocks maildrop_locks;
   Services services{cfg, *store, authenticator, *blocking, *store_blocking, registry, *tls,
-                    std::make_shared<http::Router>(), maildrop_locks};
+                    std::make_shared<http::Router>(), maildrop_locks, search.get()};
   add_http_routes(services);
 
   net::ConnectionIds ids;
@@ -179,6 +183,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
       }
     }
     if (identity) drop_privileges(*identity);
+    search->start();
   } catch (const std::exception& e) {
     log::error("serve.failed", "reason", e.what());
     return 1;
@@ -222,6 +227,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   listeners.clear();
   store_blocking.reset();
   blocking.reset();
+  search.reset();
   // Every job already queued is committed (or failed) before the store closes.
   store.reset();
   log::info("serve.stopped");

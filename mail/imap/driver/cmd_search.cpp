@@ -1,8 +1,11 @@
 // SEARCH and UID SEARCH with ESEARCH (RFC 4731) and SEARCHRES (RFC 5182) result forms. Keys on
-// flags, sizes, dates, UIDs and modseqs use the store's rows; header and text keys read the
-// message (decoded, case-insensitive substring match on ASCII case).
+// flags, sizes, dates, UIDs and modseqs use the store's rows. TEXT, BODY, FROM, TO, CC, BCC,
+// SUBJECT (and HEADER on those five fields) ask the full-text index (word-prefix match) once it
+// has caught up with the account; without an index, or when it lags too long, and for other
+// HEADER fields, the message is read (decoded, case-insensitive substring match).
 #include "mail/imap/driver/session_impl.hpp"
 
+#include "core/log/log.hpp"
 #include "core/text/ascii.hpp"
 #include "mail/imap/driver/header_date.hpp"
 #include "mail/imap/response.hpp"
@@ -11,18 +14,89 @@
 #include "mail/mime/search_text.hpp"
 #include "mail/mime/structure.hpp"
 #include "storage/blobs.hpp"
+#include "storage/search/index.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 
 namespace atrium::imap {
 namespace {
 
 namespace mime = mail::mime;
+using storage::search::Scope;
 
-bool needs_content(const SearchKey& k) {
+// Results of the keys the full-text index answered, by key.
+using IndexedSets = std::map<const SearchKey*, std::vector<storage::Uid>>;
+
+// The index scope of a key it can answer.
+std::optional<Scope> index_scope(const SearchKey& k) {
+  switch (k.op) {
+    case SearchOp::text: return Scope::text;
+    case SearchOp::body: return Scope::body;
+    case SearchOp::from: return Scope::from;
+    case SearchOp::to: return Scope::to;
+    case SearchOp::cc: return Scope::cc;
+    case SearchOp::bcc: return Scope::bcc;
+    case SearchOp::subject: return Scope::subject;
+    case SearchOp::header: {
+      const auto& h = std::get<HeaderMatch>(k.arg);
+      if (h.value.empty()) return std::nullopt;  // "has the field": read the header
+      if (text::iequals(h.name, "From")) return Scope::from;
+      if (text::iequals(h.name, "To")) return Scope::to;
+      if (text::iequals(h.name, "Cc")) return Scope::cc;
+      if (text::iequals(h.name, "Bcc")) return Scope::bcc;
+      if (text::iequals(h.name, "Subject")) return Scope::subject;
+      return std::nullopt;
+    }
+    default: return std::nullopt;
+  }
+}
+
+const std::string& index_query(const SearchKey& k) {
+  if (k.op == SearchOp::header) return std::get<HeaderMatch>(k.arg).value;
+  return std::get<std::string>(k.arg);
+}
+
+void collect_indexable(const SearchKey& k, std::vector<const SearchKey*>& out) {
+  if (index_scope(k)) out.push_back(&k);
+  for (const auto& c : k.children) collect_indexable(c, out);
+}
+
+// Whether `k` can be evaluated from UIDs and sequence numbers alone.
+bool row_free(const SearchKey& k, const IndexedSets& sets) {
+  if (sets.contains(&k)) return true;
+  switch (k.op) {
+    case SearchOp::uid:
+    case SearchOp::sequence_set: return true;
+    case SearchOp::and_:
+    case SearchOp::or_:
+    case SearchOp::not_:
+      return std::all_of(k.children.begin(), k.children.end(), [&](const SearchKey& c) { return row_free(c, sets); });
+    default: return false;
+  }
+}
+
+// Whether every message `k` matches is known to be stored (an index result), so a message
+// expunged elsewhere but still in the view cannot match, as the row scan would skip it.
+bool only_stored(const SearchKey& k, const IndexedSets& sets) {
+  if (sets.contains(&k)) return true;
+  switch (k.op) {
+    case SearchOp::and_:
+      return std::any_of(k.children.begin(), k.children.end(), [&](const SearchKey& c) { return only_stored(c, sets); });
+    case SearchOp::or_:
+      return std::all_of(k.children.begin(), k.children.end(), [&](const SearchKey& c) { return only_stored(c, sets); });
+    default: return false;
+  }
+}
+
+// Whether evaluating `k` needs the message rows (flags, sizes, dates...).
+bool needs_rows(const SearchKey& k, const IndexedSets& sets) { return !(row_free(k, sets) && only_stored(k, sets)); }
+
+bool needs_content(const SearchKey& k, const IndexedSets& sets) {
+  if (sets.contains(&k)) return false;
   switch (k.op) {
     case SearchOp::bcc:
     case SearchOp::body:
@@ -37,7 +111,7 @@ bool needs_content(const SearchKey& k) {
     case SearchOp::sent_since: return true;
     default: break;
   }
-  return std::any_of(k.children.begin(), k.children.end(), [](const SearchKey& c) { return needs_content(c); });
+  return std::any_of(k.children.begin(), k.children.end(), [&](const SearchKey& c) { return needs_content(c, sets); });
 }
 
 bool uses_modseq(const SearchKey& k) {
@@ -66,10 +140,14 @@ struct Candidate {
 
 class Matcher {
  public:
-  Matcher(const Session::Impl& s, const MailboxView& view, std::int64_t now) : s_(s), view_(view), now_(now) {}
+  Matcher(const Session::Impl& s, const MailboxView& view, std::int64_t now, const IndexedSets& sets)
+      : s_(s), view_(view), now_(now), sets_(sets) {}
 
   bool match(const SearchKey& k, const Candidate& c) const {
     const auto& m = *c.m;
+    if (auto found = sets_.find(&k); found != sets_.end()) {
+      return std::binary_search(found->second.begin(), found->second.end(), m.uid);
+    }
     auto day = [](std::int64_t t) { return (t >= 0 ? t : t - 86399) / 86400; };
     auto arg_date = [&]() { return std::get<Date>(k.arg).days_since_epoch(); };
     auto str = [&]() -> const std::string& { return std::get<std::string>(k.arg); };
@@ -180,6 +258,7 @@ class Matcher {
   const Session::Impl& s_;
   const MailboxView& view_;
   std::int64_t now_;
+  const IndexedSets& sets_;
 };
 
 struct Hit {
@@ -188,17 +267,49 @@ struct Hit {
   storage::Modseq modseq = 0;
 };
 
+// Asks the full-text index for every key it can answer, once it has every change of the account.
+// Keys it cannot answer are left out of the result (the caller reads the messages for them).
+IndexedSets ask_index(Session::Impl& s, storage::PrincipalId owner, storage::CollectionId mailbox, const SearchKey& key) {
+  IndexedSets sets;
+  auto* index = s.services.search;
+  if (!index) return sets;
+  std::vector<const SearchKey*> keys;
+  collect_indexable(key, keys);
+  if (keys.empty()) return sets;
+  if (!index->wait_current(owner, s.services.search_wait)) {
+    log::warn("imap.search_index_behind", "account", owner, "waited_ms", s.services.search_wait.count());
+    return sets;
+  }
+  for (const SearchKey* k : keys) {
+    if (auto uids = index->find(owner, mailbox, *index_scope(*k), index_query(*k))) sets.emplace(k, std::move(*uids));
+  }
+  return sets;
+}
+
 // Evaluates `key` over the selected mailbox in one read transaction. Blocking: store pool.
 std::vector<Hit> search_hits(Session::Impl& s, const SearchKey& key) {
   const auto& sel = std::get<Selected>(s.state);
   Account who = sel.account;
   auto id = sel.view->id();
   const MailboxView& view = *sel.view;
-  bool content = needs_content(key);
   auto now = static_cast<std::int64_t>(std::time(nullptr));
+  IndexedSets sets = ask_index(s, view.mailbox().account_id, id, key);
+  Matcher matcher(s, view, now, sets);
+  if (!needs_rows(key, sets)) {
+    // Index results combined with UID/sequence sets: the view's UIDs are all the rows needed.
+    std::vector<Hit> out;
+    storage::messages::Summary m;
+    std::uint32_t seq = 0;
+    for (auto uid : view.uids()) {
+      m.uid = uid;
+      Candidate cand{&m, ++seq, {}, nullptr, nullptr};
+      if (matcher.match(key, cand)) out.push_back({uid, seq, 0});
+    }
+    return out;
+  }
+  bool content = needs_content(key, sets);
   return s.services.store.read([&](storage::ReadTxn& t) {
     std::vector<Hit> out;
-    Matcher matcher(s, view, now);
     auto rows = storage::messages::fetch(t, who.actor(), id, view.uids(), storage::messages::Meta::without);
     for (const auto& d : rows) {
       const auto& m = d.summary;

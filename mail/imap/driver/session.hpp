@@ -8,6 +8,7 @@
 #include "core/runtime/blocking_pool.hpp"
 #include "mail/imap/command.hpp"
 #include "mail/imap/driver/mailbox_view.hpp"
+#include "storage/search/index.hpp"
 #include "storage/store.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -64,6 +65,10 @@ struct Services {
   auth::Authenticator& authenticator;
   runtime::BlockingPool& cpu;    // logins (Argon2id)
   runtime::BlockingPool& store_pool;  // store reads and blob files
+  // The full-text index, when the server runs one (SEARCH reads messages without it), and how
+  // long a SEARCH waits for it to catch up before reading messages instead.
+  storage::search::Index* search = nullptr;
+  std::chrono::milliseconds search_wait{2000};
 };
 
 struct SessionOptions {

@@ -6,6 +6,7 @@
 #include "core/auth/throttle.hpp"
 #include "core/metrics/metrics.hpp"
 #include "mail/imap/parser.hpp"
+#include "mail/index/search_document.hpp"
 #include "storage/credentials.hpp"
 #include "storage/directory.hpp"
 #include "storage/items.hpp"
@@ -189,6 +190,42 @@ TEST_F(SessionTest, AuthenticatePlainThroughContinuations) {
   auto out = run("a AUTHENTICATE PLAIN");
   EXPECT_EQ(out.rfind("+ \r\na OK [CAPABILITY ", 0), 0u) << out;
   EXPECT_TRUE(session_->authenticated());
+}
+
+// With the full-text index attached, text keys are answered by it (word-prefix semantics), mixed
+// freely with keys on the rows; a key it cannot answer (punctuation only, another header field)
+// reads the messages.
+TEST_F(SessionTest, SearchTextKeysUseTheFullTextIndex) {
+  storage::search::Index index(*store_, {.dir = dir_ / "search", .extract = mail::index::extract_for_search});
+  index.start();
+  services_->search = &index;
+  add("From: Alice <alice@example.test>\r\nTo: bob@example.test\r\nSubject: Quarterly numbers\r\n"
+      "List-Id: <finance.example.test>\r\n\r\nHello Bob, see the report.\r\n");
+  add("From: Carol <carol@example.test>\r\nSubject: lunch?\r\n\r\nHello all, noon at the usual place.\r\n",
+      flag_seen);
+  add("From: Dave <dave@example.test>\r\nSubject: Re: Quarterly numbers\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+      "--b\r\nContent-Type: text/csv; name=figures.csv\r\nContent-Disposition: attachment; filename=figures.csv\r\n\r\n"
+      "revenue,42000\r\n--b--\r\n");
+  login();
+  run("s SELECT INBOX");
+  EXPECT_EQ(run("a SEARCH TEXT hello"), "* SEARCH 1 2\r\na OK SEARCH completed\r\n");
+  EXPECT_EQ(run("b SEARCH BODY ello"), "* SEARCH\r\nb OK SEARCH completed\r\n") << "word prefix, not substring";
+  EXPECT_EQ(run("c SEARCH SUBJECT quart FROM dave"), "* SEARCH 3\r\nc OK SEARCH completed\r\n");
+  EXPECT_EQ(run("d SEARCH UNSEEN TEXT hello"), "* SEARCH 1\r\nd OK SEARCH completed\r\n");
+  EXPECT_EQ(run("e SEARCH OR TO bob FROM carol"), "* SEARCH 1 2\r\ne OK SEARCH completed\r\n");
+  EXPECT_EQ(run("f SEARCH BODY revenue"), "* SEARCH 3\r\nf OK SEARCH completed\r\n") << "text attachments";
+  EXPECT_EQ(run("g SEARCH TEXT figures.csv"), "* SEARCH 3\r\ng OK SEARCH completed\r\n") << "attachment names";
+  EXPECT_EQ(run("h SEARCH HEADER List-Id finance"), "* SEARCH 1\r\nh OK SEARCH completed\r\n");
+  EXPECT_EQ(run("i SEARCH TEXT \"finance.example\""), "* SEARCH 1\r\ni OK SEARCH completed\r\n") << "every header";
+  EXPECT_EQ(run("j UID SEARCH NOT TEXT hello"), "* SEARCH 3\r\nj OK UID SEARCH completed\r\n");
+  EXPECT_EQ(run("k SEARCH 2:3 SUBJECT quarterly"), "* SEARCH 3\r\nk OK SEARCH completed\r\n");
+  EXPECT_EQ(run("l SEARCH BODY \".\""), "* SEARCH 1 2\r\nl OK SEARCH completed\r\n") << "no words: the messages are read";
+  // A message added now is found by the very next SEARCH, once announced.
+  add("Subject: fresh\r\n\r\nhello again\r\n");
+  run("n NOOP");
+  EXPECT_EQ(run("m SEARCH TEXT hello"), "* SEARCH 1 2 4\r\nm OK SEARCH completed\r\n");
+  services_->search = nullptr;
 }
 
 }  // namespace

@@ -1,0 +1,501 @@
+#include "storage/search/index.hpp"
+
+#include "core/log/log.hpp"
+#include "storage/blobs.hpp"
+#include "storage/search/words.hpp"
+
+#include <xapian.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <fstream>
+#include <limits>
+#include <list>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace atrium::storage::search {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Term prefixes (Xapian convention: upper-case ASCII, so they never collide with a lower-cased
+// word). Every word is also indexed without a prefix for the whole-text scope.
+constexpr std::string_view k_mailbox_prefix = "C";
+constexpr Xapian::valueno k_slot_uid = 0;
+constexpr Xapian::valueno k_slot_mailbox = 1;
+constexpr std::size_t k_open_writers = 64;
+
+std::string_view field_prefix(Field f) {
+  switch (f) {
+    case Field::from: return "XF";
+    case Field::to: return "XT";
+    case Field::cc: return "XC";
+    case Field::bcc: return "XB";
+    case Field::subject: return "S";
+    case Field::body:
+    case Field::attachment: return "B";
+    case Field::header: return "";
+  }
+  return "";
+}
+
+std::string_view scope_prefix(Scope s) {
+  switch (s) {
+    case Scope::text: return "";
+    case Scope::from: return field_prefix(Field::from);
+    case Scope::to: return field_prefix(Field::to);
+    case Scope::cc: return field_prefix(Field::cc);
+    case Scope::bcc: return field_prefix(Field::bcc);
+    case Scope::subject: return field_prefix(Field::subject);
+    case Scope::body: return field_prefix(Field::body);
+  }
+  return "";
+}
+
+std::string mailbox_term(CollectionId id) { return std::string(k_mailbox_prefix) + std::to_string(id); }
+
+// The cursor file: "<change id>" once the index is complete up to that change, or
+// "building <change id> <item id>" while the first full build is under way (it resumes after the
+// item id and ends at the change id).
+struct Cursor {
+  bool building = true;
+  std::int64_t change = 0;
+  std::int64_t item = 0;
+};
+
+std::optional<Cursor> read_cursor(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  std::string first;
+  in >> first;
+  Cursor c;
+  try {
+    if (first == "building") {
+      in >> c.change >> c.item;
+      if (!in) return std::nullopt;
+      return c;
+    }
+    std::size_t used = 0;
+    c.change = std::stoll(first, &used);
+    if (used != first.size() || c.change < 0) return std::nullopt;
+    c.building = false;
+    return c;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// Writes the cursor durably: temporary file, fsync, rename.
+void write_cursor(const fs::path& file, const Cursor& c) {
+  std::string text = c.building ? "building " + std::to_string(c.change) + " " + std::to_string(c.item) + "\n"
+                                : std::to_string(c.change) + "\n";
+  fs::path tmp = file;
+  tmp += ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot write " + tmp.string());
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) throw std::runtime_error("cannot write " + tmp.string());
+  fs::rename(tmp, file);
+}
+
+// Makes everything written under `dir` durable: the databases are committed without their own
+// fsyncs (one per file per account would dominate a batch touching many accounts) and flushed
+// here once per batch, before the cursor moves past them.
+void sync_filesystem(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("cannot open " + dir.string());
+  int rc = ::syncfs(fd);
+  ::close(fd);
+  if (rc != 0) throw std::runtime_error("syncfs failed on " + dir.string());
+}
+
+struct ItemRow {
+  PrincipalId account = 0;
+  CollectionId collection = 0;
+  Uid uid = 0;
+  ItemKind kind = ItemKind::message;
+  std::string blob_hash;
+};
+
+std::optional<ItemRow> item_row(ReadTxn& txn, ItemId id) {
+  auto& q = txn.db().cached("SELECT account_id, collection_id, uid, kind, blob_hash FROM items WHERE id = ?");
+  q.bind(1, id);
+  std::optional<ItemRow> out;
+  if (q.step()) {
+    out = ItemRow{q.column_int(0), q.column_int(1), q.column_int(2), static_cast<ItemKind>(q.column_int(3)),
+                  q.column_text(4)};
+  }
+  q.reset();
+  return out;
+}
+
+// What one batch must do to one account's database.
+struct AccountWork {
+  std::set<ItemId> items;               // make each agree with its current row
+  std::vector<CollectionId> dropped;    // deleted mailboxes: remove their documents first
+};
+
+}  // namespace
+
+struct Index::Impl {
+  Store& store;
+  IndexOptions options;
+  fs::path cursor_file;
+
+  mutable std::mutex mutex;
+  std::condition_variable wake;      // the indexer waits here for work
+  mutable std::condition_variable progressed;  // searches wait here for the indexer
+  bool stopping = false;
+  bool pending = false;
+  Cursor cursor;
+  IndexStats stats;
+  // Counted by the indexer thread alone, published into `stats` with each cursor move.
+  std::uint64_t indexed = 0;
+  std::uint64_t removed = 0;
+
+  // Open writable databases, most recently used first. Only the indexer thread touches these.
+  std::list<std::pair<PrincipalId, std::unique_ptr<Xapian::WritableDatabase>>> writers;
+
+  NotifyHub::Subscription subscription;
+  std::thread thread;
+
+  Impl(Store& s, IndexOptions o) : store(s), options(std::move(o)), cursor_file(options.dir / "cursor") {}
+
+  fs::path account_dir(PrincipalId account) const { return options.dir / std::to_string(account); }
+
+  Xapian::WritableDatabase& writer(PrincipalId account) {
+    for (auto it = writers.begin(); it != writers.end(); ++it) {
+      if (it->first == account) {
+        writers.splice(writers.begin(), writers, it);
+        return *writers.front().second;
+      }
+    }
+    if (writers.size() >= k_open_writers) writers.pop_back();
+    auto db = std::make_unique<Xapian::WritableDatabase>(account_dir(account).string(),
+                                                         Xapian::DB_CREATE_OR_OPEN | Xapian::DB_NO_SYNC);
+    writers.emplace_front(account, std::move(db));
+    return *writers.front().second;
+  }
+
+  Xapian::Document build(const Document& d, CollectionId mailbox, Uid uid, const std::string& blob_hash) {
+    Xapian::Document doc;
+    for (const auto& [field, text] : d.texts) {
+      std::string prefix(field_prefix(field));
+      for_each_word(text, [&](std::string_view w) {
+        std::string term(w);
+        doc.add_boolean_term(term);
+        if (!prefix.empty()) doc.add_boolean_term(prefix + term);
+      });
+    }
+    doc.add_boolean_term(mailbox_term(mailbox));
+    doc.add_value(k_slot_uid, Xapian::sortable_serialise(static_cast<double>(uid)));
+    doc.add_value(k_slot_mailbox, Xapian::sortable_serialise(static_cast<double>(mailbox)));
+    doc.set_data(blob_hash);
+    return doc;
+  }
+
+  static bool remove(Xapian::WritableDatabase& db, Xapian::docid id) {
+    try {
+      db.delete_document(id);
+      return true;
+    } catch (const Xapian::DocNotFoundError&) {
+      return false;
+    }
+  }
+
+  // Makes `account`'s database agree with the store for the items and mailboxes in `work`.
+  void reconcile(ReadTxn& txn, PrincipalId account, const AccountWork& work) {
+    auto& db = writer(account);
+    for (CollectionId c : work.dropped) db.delete_document(mailbox_term(c));
+    for (ItemId id : work.items) {
+      if (id <= 0 || static_cast<std::uint64_t>(id) > std::numeric_limits<Xapian::docid>::max()) {
+        log::error("search.item_id_out_of_range", "item", id);
+        continue;
+      }
+      auto docid = static_cast<Xapian::docid>(id);
+      auto row = item_row(txn, id);
+      if (!row || row->account != account) {
+        if (remove(db, docid)) ++removed;
+        continue;
+      }
+      std::optional<Xapian::Document> existing;
+      try {
+        existing = db.get_document(docid);
+      } catch (const Xapian::DocNotFoundError&) {
+      }
+      if (existing && existing->get_data() == row->blob_hash) {
+        // Same content: only the mailbox or UID may have changed (a move, or a flag change).
+        auto old_mailbox = static_cast<CollectionId>(Xapian::sortable_unserialise(existing->get_value(k_slot_mailbox)));
+        auto old_uid = static_cast<Uid>(Xapian::sortable_unserialise(existing->get_value(k_slot_uid)));
+        if (old_mailbox == row->collection && old_uid == row->uid) continue;
+        if (old_mailbox != row->collection) {
+          try {
+            existing->remove_term(mailbox_term(old_mailbox));
+          } catch (const Xapian::InvalidArgumentError&) {
+          }
+          existing->add_boolean_term(mailbox_term(row->collection));
+        }
+        existing->add_value(k_slot_uid, Xapian::sortable_serialise(static_cast<double>(row->uid)));
+        existing->add_value(k_slot_mailbox, Xapian::sortable_serialise(static_cast<double>(row->collection)));
+        db.replace_document(docid, *existing);
+        continue;
+      }
+      auto content = read_blob(txn, store.blobs(), row->blob_hash);
+      std::optional<Document> d;
+      if (content) d = options.extract(row->kind, *content);
+      if (!d) {
+        if (!content) log::warn("search.blob_missing", "item", id);
+        if (existing) remove(db, docid);
+        continue;
+      }
+      db.replace_document(docid, build(*d, row->collection, row->uid, row->blob_hash));
+      ++indexed;
+    }
+  }
+
+  // Applies `per_account` in one read transaction, then commits every touched database.
+  void apply(std::map<PrincipalId, AccountWork>& per_account) {
+    if (per_account.empty()) return;
+    store.read([&](ReadTxn& txn) {
+      for (const auto& [account, work] : per_account) reconcile(txn, account, work);
+      return 0;
+    });
+    for (const auto& [account, work] : per_account) writer(account).commit();
+    sync_filesystem(options.dir);
+  }
+
+  void advance(const Cursor& c) {
+    write_cursor(cursor_file, c);
+    {
+      std::lock_guard lock(mutex);
+      cursor = c;
+      stats.cursor = c.building ? 0 : c.change;
+      stats.initial_build_done = !c.building;
+      stats.indexed = indexed;
+      stats.removed = removed;
+    }
+    progressed.notify_all();
+  }
+
+  // Starts a full build: the databases are removed and every stored item is indexed again.
+  Cursor begin_build() {
+    writers.clear();
+    for (const auto& entry : fs::directory_iterator(options.dir)) {
+      if (entry.is_directory()) fs::remove_all(entry.path());
+    }
+    Cursor c;
+    c.building = true;
+    c.change = store.read([](ReadTxn& txn) {
+      auto& q = txn.db().cached("SELECT coalesce(max(id), 0) FROM changes");
+      q.step();
+      auto v = q.column_int(0);
+      q.reset();
+      return v;
+    });
+    c.item = 0;
+    write_cursor(cursor_file, c);
+    log::info("search.rebuild_started", "changes", c.change);
+    return c;
+  }
+
+  // One step of the full build; false once every item is done.
+  bool build_step(Cursor& c) {
+    std::map<PrincipalId, AccountWork> per_account;
+    std::int64_t last = c.item;
+    store.read([&](ReadTxn& txn) {
+      auto& q = txn.db().cached("SELECT id, account_id FROM items WHERE id > ? ORDER BY id LIMIT ?");
+      q.bind(1, c.item).bind(2, static_cast<std::int64_t>(options.batch));
+      while (q.step()) {
+        last = q.column_int(0);
+        per_account[q.column_int(1)].items.insert(last);
+      }
+      q.reset();
+      return 0;
+    });
+    if (per_account.empty()) return false;
+    apply(per_account);
+    c.item = last;
+    advance(c);
+    return true;
+  }
+
+  // One step over the change log; returns the number of changes consumed.
+  std::size_t log_step() {
+    std::int64_t from;
+    {
+      std::lock_guard lock(mutex);
+      from = cursor.change;
+    }
+    std::map<PrincipalId, AccountWork> per_account;
+    std::int64_t last = from;
+    std::size_t n = 0;
+    store.read([&](ReadTxn& txn) {
+      auto& q = txn.db().cached(
+          "SELECT id, account_id, collection_id, item_id, op FROM changes WHERE id > ? ORDER BY id LIMIT ?");
+      q.bind(1, from).bind(2, static_cast<std::int64_t>(options.batch));
+      while (q.step()) {
+        ++n;
+        last = q.column_int(0);
+        auto op = static_cast<ChangeOp>(q.column_int(4));
+        auto& work = per_account[q.column_int(1)];
+        if (op == ChangeOp::collection_deleted) {
+          // Items touched earlier in this batch are reconciled after the drop, from their rows.
+          work.dropped.push_back(q.column_int(2));
+        } else if (auto item = q.column_opt_int(3)) {
+          work.items.insert(*item);
+        }
+      }
+      q.reset();
+      return 0;
+    });
+    if (n == 0) return 0;
+    std::erase_if(per_account, [](const auto& kv) { return kv.second.items.empty() && kv.second.dropped.empty(); });
+    apply(per_account);
+    advance(Cursor{false, last, 0});
+    return n;
+  }
+
+  void run() {
+    Cursor c;
+    std::optional<Cursor> stored;
+    bool failed = false;
+    while (true) {
+      {
+        std::unique_lock lock(mutex);
+        if (stopping) return;
+        if (failed) {
+          // Retry after a pause (a full disk, a damaged database): never spin.
+          wake.wait_for(lock, std::chrono::seconds(5), [&] { return stopping; });
+          if (stopping) return;
+        }
+      }
+      failed = false;
+      try {
+        if (!stored) {
+          stored = read_cursor(cursor_file);
+          if (!stored) stored = begin_build();
+          {
+            std::lock_guard lock(mutex);
+            cursor = *stored;
+          }
+          if (!stored->building) {
+            std::lock_guard lock(mutex);
+            stats.cursor = stored->change;
+            stats.initial_build_done = true;
+          }
+        }
+        if (stored->building) {
+          if (build_step(*stored)) continue;
+          stored->building = false;
+          advance(*stored);
+          log::info("search.rebuild_done", "documents", indexed);
+          continue;
+        }
+        if (log_step() > 0) continue;
+        std::unique_lock lock(mutex);
+        wake.wait_for(lock, options.poll, [&] { return stopping || pending; });
+        pending = false;
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mutex);
+        ++stats.failures;
+        failed = true;
+        log::error("search.index_failed", "reason", e.what());
+        writers.clear();
+        stored.reset();  // re-read the cursor: it only moves after a batch is durable
+      }
+    }
+  }
+};
+
+Index::Index(Store& store, IndexOptions options) : impl_(std::make_unique<Impl>(store, std::move(options))) {
+  fs::create_directories(impl_->options.dir);
+}
+
+void Index::start() {
+  Impl* impl = impl_.get();
+  if (impl->thread.joinable()) return;
+  impl->subscription = impl->store.notify().subscribe(0, [impl](const Notification&) {
+    {
+      std::lock_guard lock(impl->mutex);
+      impl->pending = true;
+    }
+    impl->wake.notify_one();
+  });
+  impl->thread = std::thread([impl] { impl->run(); });
+}
+
+Index::~Index() {
+  impl_->subscription = {};
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->writers.clear();
+}
+
+bool Index::wait_current(PrincipalId account, std::chrono::milliseconds timeout) {
+  std::int64_t target = impl_->store.read([&](ReadTxn& txn) {
+    auto& q = txn.db().cached("SELECT id FROM changes WHERE account_id = ? ORDER BY modseq DESC LIMIT 1");
+    q.bind(1, account);
+    std::int64_t v = q.step() ? q.column_int(0) : 0;
+    q.reset();
+    return v;
+  });
+  std::unique_lock lock(impl_->mutex);
+  return impl_->progressed.wait_for(lock, timeout, [&] {
+    return !impl_->cursor.building && impl_->cursor.change >= target;
+  });
+}
+
+std::optional<std::vector<Uid>> Index::find(PrincipalId account, CollectionId mailbox, Scope scope,
+                                            std::string_view query) const {
+  auto terms = words(query);
+  if (terms.empty()) return std::nullopt;
+  auto dir = impl_->account_dir(account);
+  std::error_code ec;
+  if (!fs::exists(dir / "iamglass", ec)) return std::vector<Uid>{};  // nothing indexed for this account
+  std::string prefix(scope_prefix(scope));
+  std::vector<Xapian::Query> parts;
+  for (const auto& w : terms) parts.emplace_back(Xapian::Query::OP_WILDCARD, prefix + w);
+  Xapian::Query q(Xapian::Query::OP_FILTER, Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end()),
+                  Xapian::Query(mailbox_term(mailbox)));
+  for (int attempt = 0;; ++attempt) {
+    try {
+      Xapian::Database db(dir.string());
+      Xapian::Enquire enquire(db);
+      enquire.set_query(q);
+      enquire.set_weighting_scheme(Xapian::BoolWeight());
+      enquire.set_docid_order(Xapian::Enquire::ASCENDING);
+      auto mset = enquire.get_mset(0, db.get_doccount());
+      std::vector<Uid> out;
+      out.reserve(mset.size());
+      for (auto it = mset.begin(); it != mset.end(); ++it) {
+        out.push_back(static_cast<Uid>(Xapian::sortable_unserialise(it.get_document().get_value(k_slot_uid))));
+      }
+      std::sort(out.begin(), out.end());
+      return out;
+    } catch (const Xapian::DatabaseModifiedError&) {
+      if (attempt >= 3) return std::nullopt;
+    } catch (const Xapian::Error& e) {
+      log::warn("search.query_failed", "account", account, "reason", e.get_description());
+      return std::nullopt;
+    }
+  }
+}
+
+IndexStats Index::stats() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->stats;
+}
+
+}  // namespace atrium::storage::search

@@ -1,0 +1,96 @@
+// The full-text index: one Xapian database per account under <data_dir>/search/<account id>,
+// fed from the change log by one indexer thread, so every protocol's writes are indexed the same
+// way and the index can always be rebuilt from the store.
+//
+// The indexer reads the change log in order after its cursor (a file next to the databases,
+// written after the databases it covers are committed). For each item a batch touches it makes
+// the index agree with the item's current row: a message that exists is indexed (or, when only
+// its mailbox or UID changed, its document is updated), one that is gone is removed, and a deleted
+// mailbox takes its documents with it. Replaying a change is harmless, so a crash between a
+// database commit and the cursor write costs only repeated work. With no cursor (a new data
+// directory, or the search folder removed) the indexer first indexes every stored message.
+//
+// A search first waits until the indexer has passed the account's newest change, so it sees
+// every commit made before it; when that takes longer than the caller allows, it reports so and
+// the caller scans instead. Matching is by word prefix: every word of the query must begin a word
+// of the field, in any order (see docs/protocols.md).
+#pragma once
+
+#include "storage/store.hpp"
+#include "storage/types.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace atrium::storage::search {
+
+// Where a piece of an item's text belongs. `header` is every header field (decoded), which only
+// the whole-text scope searches; `attachment` is text from attachments, searched with the body.
+enum class Field : std::uint8_t { from, to, cc, bcc, subject, header, body, attachment };
+
+// What a search looks in.
+enum class Scope : std::uint8_t { text, from, to, cc, bcc, subject, body };
+
+struct Document {
+  std::vector<std::pair<Field, std::string>> texts;
+};
+
+// Turns an item's content into its indexed text; nullopt for items that are not indexed. Runs on
+// the indexer thread; must not throw for any input.
+using Extractor = std::function<std::optional<Document>(ItemKind kind, std::string_view content)>;
+
+struct IndexOptions {
+  std::filesystem::path dir;            // usually <data_dir>/search
+  Extractor extract;
+  std::size_t batch = 512;              // change-log rows per indexer step at most
+  std::chrono::milliseconds poll{2000}; // re-reads the change log this often even without a notification
+};
+
+struct IndexStats {
+  std::int64_t cursor = 0;              // last change-log row indexed
+  std::uint64_t indexed = 0;            // documents (re)built since start
+  std::uint64_t removed = 0;
+  std::uint64_t failures = 0;           // batches that failed and were retried
+  bool initial_build_done = false;
+};
+
+class Index {
+ public:
+  // Creates `dir` when missing. Throws when it cannot.
+  Index(Store& store, IndexOptions options);
+  // Stops the indexer thread (the batch in hand is finished first).
+  ~Index();
+  // Starts the indexer thread (a server starts it once it runs as its final user, so the files
+  // it creates belong to that user). Searches wait until then.
+  void start();
+  Index(const Index&) = delete;
+  Index& operator=(const Index&) = delete;
+
+  // Blocks until every change of `account` committed before the call is indexed; false when
+  // that did not happen within `timeout`. Safe from any thread.
+  bool wait_current(PrincipalId account, std::chrono::milliseconds timeout);
+
+  // The UIDs (ascending) of the messages in `mailbox` whose `scope` has every word of `query` as
+  // a word prefix. nullopt when the index cannot answer: the query has no words (punctuation
+  // only) or the account's database cannot be read. Call wait_current first. Safe from any
+  // thread; each call opens its own reader.
+  std::optional<std::vector<Uid>> find(PrincipalId account, CollectionId mailbox, Scope scope,
+                                       std::string_view query) const;
+
+  IndexStats stats() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace atrium::storage::search

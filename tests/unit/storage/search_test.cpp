@@ -1,0 +1,160 @@
+// The full-text index: words, indexing from the change log (adds, moves, expunges, deleted
+// mailboxes), waiting for the indexer, the cursor across restarts and the full rebuild.
+#include "storage/messages.hpp"
+#include "storage/search/index.hpp"
+#include "storage/search/words.hpp"
+#include "test_support.hpp"
+
+#include <fstream>
+
+namespace atrium::storage::search {
+namespace {
+
+using namespace std::chrono_literals;
+using storage::testing::StoreTest;
+
+TEST(SearchWords, SplitLowerCaseAndBound) {
+  EXPECT_EQ(words("Hello, World! user@Example.COM"), (std::vector<std::string>{"hello", "world", "user", "example", "com"}));
+  EXPECT_EQ(words("Ärger über Straße"), (std::vector<std::string>{"ärger", "über", "straße"}));
+  EXPECT_EQ(words("snake_case 42x"), (std::vector<std::string>{"snake_case", "42x"}));
+  // Ideographs are words of their own; kana too.
+  EXPECT_EQ(words("東京タワー"), (std::vector<std::string>{"東", "京", "タ", "ワ", "ー"}));
+  // Invalid UTF-8 separates words and never reaches a term.
+  EXPECT_EQ(words("ab\xff\xfe" "cd"), (std::vector<std::string>{"ab", "cd"}));
+  EXPECT_TRUE(words(" ,.;--- ").empty());
+  auto longest = words(std::string(200, 'a'));
+  ASSERT_EQ(longest.size(), 1u);
+  EXPECT_EQ(longest[0].size(), k_max_word_bytes);
+  // A multi-byte character is never cut.
+  auto wide = words(std::string(100, 'a').substr(0, 63) + "ééé");
+  ASSERT_EQ(wide.size(), 1u);
+  EXPECT_EQ(wide[0], std::string(63, 'a'));
+}
+
+// Test documents: "Subject: <line>\n<body>" becomes a subject field and a body field.
+std::optional<Document> test_extract(ItemKind kind, std::string_view content) {
+  if (kind != ItemKind::message) return std::nullopt;
+  Document d;
+  auto nl = content.find('\n');
+  d.texts.emplace_back(Field::subject, std::string(content.substr(0, nl)));
+  if (nl != std::string_view::npos) d.texts.emplace_back(Field::body, std::string(content.substr(nl + 1)));
+  d.texts.emplace_back(Field::from, "Alice Example <alice@example.test>");
+  return d;
+}
+
+class SearchIndexTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    user_ = add_user("s@example.test");
+    box_ = inbox(user_).id;
+    archive_ = store_->read([&](ReadTxn& t) {
+      return collections::find(t, Actor::system(), user_, CollectionKind::mailbox, "Archive")->id;
+    });
+    start();
+  }
+  void TearDown() override {
+    index_.reset();
+    StoreTest::TearDown();
+  }
+  void start() {
+    index_.reset();
+    index_ = std::make_unique<Index>(*store_, IndexOptions{.dir = dir_ / "search", .extract = test_extract, .batch = 3});
+    index_->start();
+  }
+  Actor me() const { return Actor::principal(user_); }
+  Uid add(CollectionId c, const std::string& content) { return add_message(user_, c, content).uid; }
+  std::vector<Uid> find(CollectionId c, Scope scope, std::string_view q) {
+    EXPECT_TRUE(index_->wait_current(user_, 10s));
+    auto r = index_->find(user_, c, scope, q);
+    EXPECT_TRUE(r.has_value()) << q;
+    return r.value_or(std::vector<Uid>{});
+  }
+  PrincipalId user_ = 0;
+  CollectionId box_ = 0, archive_ = 0;
+  std::unique_ptr<Index> index_;
+};
+
+TEST_F(SearchIndexTest, FindsByWordPrefixPerScopeAndWaitsForTheIndexer) {
+  add(box_, "Quarterly report\nThe numbers for Q3 are attached.");
+  add(box_, "Lunch\nShall we meet at noon? Quarterly planning later.");
+  add(box_, "Reports\nnothing here");
+  // Every add is visible to the very next search: find() waits for the indexer.
+  EXPECT_EQ(find(box_, Scope::subject, "quarterly"), (std::vector<Uid>{1}));
+  EXPECT_EQ(find(box_, Scope::text, "quarterly"), (std::vector<Uid>{1, 2}));
+  EXPECT_EQ(find(box_, Scope::text, "QUARTER"), (std::vector<Uid>{1, 2})) << "case-insensitive word prefix";
+  EXPECT_EQ(find(box_, Scope::body, "quarterly"), (std::vector<Uid>{2})) << "the body only";
+  EXPECT_EQ(find(box_, Scope::subject, "report"), (std::vector<Uid>{1, 3}));
+  EXPECT_EQ(find(box_, Scope::text, "numbers attached"), (std::vector<Uid>{1})) << "every word, any order";
+  EXPECT_EQ(find(box_, Scope::text, "numbers lunch"), (std::vector<Uid>{}));
+  EXPECT_EQ(find(box_, Scope::body, "port"), (std::vector<Uid>{})) << "prefix, not substring";
+  EXPECT_EQ(find(box_, Scope::from, "alice@example"), (std::vector<Uid>{1, 2, 3}));
+  EXPECT_EQ(find(box_, Scope::to, "alice"), (std::vector<Uid>{}));
+  EXPECT_EQ(find(archive_, Scope::text, "quarterly"), (std::vector<Uid>{})) << "one mailbox at a time";
+  EXPECT_FALSE(index_->find(user_, box_, Scope::text, "...").has_value()) << "no words: the caller scans";
+}
+
+TEST_F(SearchIndexTest, FollowsMovesExpungesAndDeletedMailboxes) {
+  add(box_, "one\nalpha");
+  add(box_, "two\nalpha beta");
+  add(box_, "three\nalpha gamma");
+  EXPECT_EQ(find(box_, Scope::body, "alpha"), (std::vector<Uid>{1, 2, 3}));
+
+  store_->write([&](WriteTxn& t) {
+    return messages::transfer(t, me(), box_, std::vector<Uid>{2}, archive_, messages::Transfer::move);
+  });
+  EXPECT_EQ(find(box_, Scope::body, "alpha"), (std::vector<Uid>{1, 3}));
+  EXPECT_EQ(find(archive_, Scope::body, "beta"), (std::vector<Uid>{1})) << "moved, with its new UID";
+
+  store_->write([&](WriteTxn& t) {
+    return messages::transfer(t, me(), box_, std::vector<Uid>{3}, archive_, messages::Transfer::copy);
+  });
+  EXPECT_EQ(find(archive_, Scope::body, "alpha"), (std::vector<Uid>{1, 2}));
+
+  store_->write([&](WriteTxn& t) {
+    messages::store_flags(t, me(), box_, std::vector<Uid>{1}, {messages::FlagOp::add, flag_deleted, {}, {}});
+    return messages::expunge(t, me(), box_);
+  });
+  EXPECT_EQ(find(box_, Scope::body, "alpha"), (std::vector<Uid>{3}));
+
+  store_->write([&](WriteTxn& t) { collections::remove(t, me(), archive_); });
+  EXPECT_EQ(find(archive_, Scope::body, "alpha"), (std::vector<Uid>{})) << "a deleted mailbox takes its documents";
+  auto stats = index_->stats();
+  EXPECT_EQ(stats.indexed, 4u) << "three adds and one copy; the move only updated the document";
+  EXPECT_EQ(find(box_, Scope::body, "alpha"), (std::vector<Uid>{3}));
+}
+
+TEST_F(SearchIndexTest, KeepsItsCursorAcrossRestartsAndRebuildsWithoutOne) {
+  add(box_, "first\nzebra");
+  EXPECT_EQ(find(box_, Scope::body, "zebra"), (std::vector<Uid>{1}));
+  index_.reset();
+  add(box_, "second\nzebra crossing");  // committed while no indexer runs
+  start();
+  EXPECT_EQ(find(box_, Scope::body, "zebra"), (std::vector<Uid>{1, 2}));
+  EXPECT_EQ(index_->stats().indexed, 1u) << "only the change after the cursor";
+
+  index_.reset();
+  std::filesystem::remove(dir_ / "search" / "cursor");
+  for (int i = 0; i < 7; ++i) add(box_, "more\nzebra " + std::to_string(i));  // several build batches
+  start();
+  std::vector<Uid> all{1, 2, 3, 4, 5, 6, 7, 8, 9};
+  EXPECT_EQ(find(box_, Scope::body, "zebra"), all);
+  EXPECT_EQ(index_->stats().indexed, 9u) << "the rebuild indexes every stored message";
+  EXPECT_TRUE(index_->stats().initial_build_done);
+
+  // A damaged cursor file means a rebuild too, never a crash.
+  index_.reset();
+  std::ofstream(dir_ / "search" / "cursor") << "garbage";
+  start();
+  EXPECT_EQ(find(box_, Scope::body, "crossing"), (std::vector<Uid>{2}));
+}
+
+TEST_F(SearchIndexTest, WaitTimesOutWhileTheIndexerIsStopped) {
+  index_.reset();
+  index_ = std::make_unique<Index>(*store_, IndexOptions{.dir = dir_ / "search", .extract = test_extract});
+  add(box_, "x\ny");  // never indexed: start() was not called
+  EXPECT_FALSE(index_->wait_current(user_, 50ms));
+}
+
+}  // namespace
+}  // namespace atrium::storage::search
