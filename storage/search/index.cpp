@@ -7,6 +7,7 @@
 #include <xapian.h>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -364,7 +365,11 @@ struct Index::Impl {
   }
 
   void run() {
-    Cursor c;
+    // Indexing yields to the work clients wait for (deliveries, commands): a lower priority for
+    // this thread alone (Linux applies nice per thread). A search waits for it, so it still runs.
+    if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10) != 0) {
+      log::debug("search.nice_failed", "errno", errno);
+    }
     std::optional<Cursor> stored;
     bool failed = false;
     while (true) {

@@ -297,6 +297,50 @@ def test_idle_wakes_on_smtp_delivery(mail):
     r.close()
 
 
+def test_full_text_search_sees_every_delivery_and_survives_restart_and_rebuild(mail):
+    """SEARCH TEXT/BODY/FROM/SUBJECT go through the full-text index: a message is found by the
+    SEARCH right after its SMTP 250, matching is by word prefix, a MOVE is followed, and the index
+    survives a restart and is rebuilt when its folder is removed."""
+    c = imap(mail)
+    ok(c.select("INBOX"))
+    html = ("MIME-Version: 1.0\r\nContent-Type: text/html; charset=iso-8859-1\r\n"
+            "Content-Transfer-Encoding: quoted-printable")
+    for i in range(20):
+        deliver(mail, f"report {i}", body=f"Budget figures for week {i}.\r\n")
+        # Found at once: the search waits for the indexer.
+        assert ok(c.uid("SEARCH", "TEXT", f'"week {i}"'))[0].split()[-1] == str(i + 1).encode()
+    deliver(mail, "Gr\u00fc\u00dfe", body="<p>Sch=F6ne Gr=FC=DFe aus M=FCnchen</p>\r\n", extra=html + "\r\n")
+    assert ok(c.search(None, "BODY", "budg")) == [b" ".join(str(i).encode() for i in range(1, 21))]
+    assert ok(c.search(None, "BODY", "udget")) == [b""], "word prefix, not substring"
+    assert ok(c.search(None, "FROM", "carol@remote")) == [b" ".join(str(i).encode() for i in range(1, 22))]
+    c.literal = "münchen".encode()
+    assert ok(c.search("UTF-8", "BODY")) == [b"21"], "charset decoded, HTML reduced to text"
+    assert ok(c.search(None, "SUBJECT", "report", "NOT", "BODY", "week")) == [b""]
+    ok(c.uid("MOVE", "1:5", "Archive"))
+    assert ok(c.search(None, "TEXT", "budget")) == [b" ".join(str(i).encode() for i in range(1, 16))]
+    ok(c.select("Archive"))
+    assert ok(c.uid("SEARCH", "SUBJECT", "report", "BODY", "week")) == [b"1 2 3 4 5"]
+    c.logout()
+
+    mail.stop()
+    mail.start()
+    c = imap(mail)
+    ok(c.select("INBOX"))
+    assert ok(c.search(None, "TEXT", "budget")) == [b" ".join(str(i).encode() for i in range(1, 16))]
+    c.logout()
+    assert "search.rebuild_started" not in mail.log_text().split("serve.ready")[-1], "the cursor was kept"
+
+    mail.stop()
+    import shutil
+    shutil.rmtree(mail.data / "search")
+    mail.start()
+    c = imap(mail)
+    ok(c.select("INBOX"))
+    assert ok(c.search(None, "SUBJECT", "report", "BODY", "week")) == [b" ".join(str(i).encode() for i in range(1, 16))]
+    c.logout()
+    assert "search.rebuild_done" in mail.log_text()
+
+
 def test_esearch_and_searchres(mail):
     for i in range(4):
         deliver(mail, f"es {i}")

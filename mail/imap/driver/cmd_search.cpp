@@ -357,6 +357,11 @@ asio::awaitable<void> run_search(Session::Impl& s, const Command& c) {
     // RFC 5182 §2.1: "$" without a saved result is an empty set; that is fine, match nothing.
   }
   if (uses_modseq(q.key)) s.enabled.condstore = true;
+  // New messages are announced first (and, for UID SEARCH, expunges), so the results cover
+  // everything committed before the command; the mode follows RFC 9051 §7.5.1 either way.
+  bool by_sequence = !q.uid || uses_sequence_numbers(q.key);
+  auto announce = by_sequence ? Session::Impl::Announce::no_expunges : Session::Impl::Announce::all;
+  co_await s.announce_changes(announce, q.uid);
 
   std::vector<Hit> hits = co_await runtime::run_blocking(s.services.store_pool, [&] { return search_hits(s, q.key); });
 
@@ -398,8 +403,7 @@ asio::awaitable<void> run_search(Session::Impl& s, const Command& c) {
       s.untagged(line);
     }
   }
-  bool by_sequence = !q.uid || uses_sequence_numbers(q.key);
-  co_await s.announce_changes(by_sequence ? Session::Impl::Announce::no_expunges : Session::Impl::Announce::all, q.uid);
+  co_await s.announce_changes(announce, q.uid);
   s.tagged(c.tag, "OK", fmt::format("{} completed", command_label(c)));
 }
 

@@ -302,6 +302,8 @@ asio::awaitable<void> run_sort_or_thread(Session::Impl& s, const Command& c) {
     s.tagged(c.tag, "NO", "[BADCHARSET (US-ASCII UTF-8)] Unsupported charset");
     co_return;
   }
+  auto announce = c.uid() ? Session::Impl::Announce::all : Session::Impl::Announce::no_expunges;
+  co_await s.announce_changes(announce, c.uid());  // as SEARCH: results cover every earlier commit
   auto& sel = *s.selected();
   Account who = sel.account;
   auto id = sel.view->id();
@@ -335,7 +337,7 @@ asio::awaitable<void> run_sort_or_thread(Session::Impl& s, const Command& c) {
                                                                               : thread_ordered_subject(facts, c.uid());
   }
   s.untagged(line);
-  co_await s.announce_changes(c.uid() ? Session::Impl::Announce::all : Session::Impl::Announce::no_expunges, c.uid());
+  co_await s.announce_changes(announce, c.uid());
   s.tagged(c.tag, "OK", fmt::format("{} completed", command_label(c)));
 }
 
