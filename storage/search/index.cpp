@@ -1,6 +1,7 @@
 #include "storage/search/index.hpp"
 
 #include "core/log/log.hpp"
+#include "storage/blob_content.hpp"
 #include "storage/blobs.hpp"
 #include "storage/search/words.hpp"
 
@@ -249,9 +250,9 @@ struct Index::Impl {
         db.replace_document(docid, *existing);
         continue;
       }
-      auto content = read_blob(txn, store.blobs(), row->blob_hash);
+      auto content = open_blob(txn, store.blobs(), row->blob_hash);  // mapped when a file
       std::optional<Document> d;
-      if (content) d = options.extract(row->kind, *content);
+      if (content) d = options.extract(row->kind, content->view());
       if (!d) {
         if (!content) log::warn("search.blob_missing", "item", id);
         if (existing) remove(db, docid);

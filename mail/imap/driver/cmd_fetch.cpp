@@ -1,6 +1,10 @@
 // FETCH and UID FETCH: flags and metadata from the store's rows, ENVELOPE and BODYSTRUCTURE from
 // the cached metadata or the MIME parser, sections and BINARY from the blob; CHANGEDSINCE and
 // VANISHED (RFC 7162); the implicit \Seen of BODY[] (RFC 9051 §6.4.5).
+//
+// Memory stays bounded whatever is fetched: blob files are mapped, not read, and a literal of
+// k_stream_min octets or more is sent straight from the mapping in k_chunk pieces; a batch of
+// messages ends once k_batch_bytes of response text are pending.
 #include "mail/imap/driver/session_impl.hpp"
 
 #include "mail/imap/date_time.hpp"
@@ -9,20 +13,26 @@
 #include "mail/mime/envelope.hpp"
 #include "mail/mime/section.hpp"
 #include "mail/mime/structure.hpp"
+#include "storage/blob_content.hpp"
 #include "storage/blobs.hpp"
 #include "storage/items.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
 
 namespace atrium::imap {
 namespace {
 
 namespace mime = mail::mime;
 
-// Messages read and formatted per store read: bounds memory for FETCH 1:* on a big mailbox.
+// Messages read and formatted per store read at most: bounds memory for FETCH 1:* on a big
+// mailbox, together with the bytes of response text a batch may hold.
 constexpr std::size_t k_batch = 256;
+constexpr std::size_t k_batch_bytes = 2 << 20;
+constexpr std::size_t k_stream_min = 64 << 10;  // literals this large are sent from the blob
+constexpr std::size_t k_chunk = 256 << 10;      // bytes handed to the connection at a time
 
 bool needs_content(const FetchAttribute& a, bool cached_structure) {
   switch (a.item) {
@@ -84,32 +94,57 @@ std::string section_name(const Section& s, WireCharset charset) {
   return out;
 }
 
-// Appends "<origin>" and the partial content as a literal (RFC 9051: an origin past the end
-// gives an empty string).
-void append_partial(std::string& out, std::string_view bytes, const std::optional<Partial>& partial, bool binary) {
-  std::string_view sent = bytes;
-  if (partial) {
-    out += fmt::format("<{}>", partial->offset);
-    sent = partial->offset >= bytes.size() ? std::string_view() : bytes.substr(partial->offset, partial->length);
-  }
-  out += ' ';
-  bool has_nul = binary && sent.find('\0') != std::string_view::npos;
-  if (has_nul) {
-    append_literal8(out, sent);
-  } else {
-    append_literal(out, sent);
-  }
-}
-
 struct Row {
   storage::messages::Detail detail;
-  std::optional<std::string> content;
+  std::shared_ptr<const storage::BlobContent> content;
 };
 
+// Responses under construction: text, with large literals kept as views into their blob (held
+// alive by `hold`) to be sent in chunks after the text before them.
 struct Outcome {
-  std::string text;
+  struct Piece {
+    std::string text;
+    std::string_view bytes;
+    std::shared_ptr<const void> hold;  // keeps `bytes` alive
+  };
+  std::vector<Piece> pieces;
+  std::size_t text_bytes = 0;
+  std::size_t consumed = 0;  // messages of the batch handled
   bool unknown_cte = false;
+
+  std::string& text() {
+    if (pieces.empty() || !pieces.back().bytes.empty()) pieces.emplace_back();
+    return pieces.back().text;
+  }
+  void append(std::string_view t) {
+    text() += t;
+    text_bytes += t.size();
+  }
+  // A literal of `data` ("~{n}" when `literal8`): copied when small or not held, else a view
+  // kept alive by `hold`.
+  void literal(std::string_view data, bool literal8, std::shared_ptr<const void> hold) {
+    append(fmt::format("{}{{{}}}\r\n", literal8 ? "~" : "", data.size()));
+    if (data.size() < k_stream_min || !hold) {
+      append(data);
+      return;
+    }
+    pieces.push_back({{}, data, std::move(hold)});
+  }
 };
+
+// Appends "<origin>" and the partial content as a literal (RFC 9051: an origin past the end
+// gives an empty string).
+void append_partial(Outcome& out, std::string_view bytes, const std::optional<Partial>& partial, bool binary,
+                    std::shared_ptr<const void> hold) {
+  std::string_view sent = bytes;
+  if (partial) {
+    out.append(fmt::format("<{}>", partial->offset));
+    sent = partial->offset >= bytes.size() ? std::string_view() : bytes.substr(partial->offset, partial->length);
+  }
+  out.append(" ");
+  bool has_nul = binary && sent.find('\0') != std::string_view::npos;
+  out.literal(sent, has_nul, std::move(hold));
+}
 
 class Formatter {
  public:
@@ -118,7 +153,7 @@ class Formatter {
   // One "* n FETCH (...)" line for `row`; `seen_set` adds FLAGS when \Seen was set implicitly.
   void format(const Row& row, bool seen_set, Outcome& out) {
     const auto& m = row.detail.summary;
-    std::string_view content = row.content ? std::string_view(*row.content) : std::string_view();
+    std::string_view content = row.content ? row.content->view() : std::string_view();
     std::optional<mime::Message> parsed;
     auto structure = [&]() -> const mime::Message& {
       if (!parsed) parsed = mime::parse_structure(content);
@@ -127,10 +162,23 @@ class Formatter {
     auto charset = s_.charset();
     auto mime_charset = charset == WireCharset::utf8 ? mime::ImapCharset::utf8_accept : mime::ImapCharset::ascii;
 
-    std::string items;
+    out.append(fmt::format("* {} FETCH (", view_.sequence_of(m.uid).value_or(0)));
+    bool first = true;
     auto add = [&](std::string_view text) {
-      if (!items.empty()) items += ' ';
-      items += text;
+      if (!first) out.append(" ");
+      first = false;
+      out.append(text);
+    };
+    // An item whose value is a literal: its name now, the literal straight after. `hold` keeps
+    // `bytes` alive (nullptr: they are copied).
+    auto add_literal = [&](std::string_view name, std::string_view bytes, const std::optional<Partial>& partial,
+                           bool binary, std::shared_ptr<const void> hold) {
+      add(name);
+      append_partial(out, bytes, partial, binary, std::move(hold));
+    };
+    // A section is a range of the blob (sent from it) or built (HEADER.FIELDS: small, copied).
+    auto section_hold = [&](const mime::SectionContent& sc) -> std::shared_ptr<const void> {
+      return std::holds_alternative<mime::ByteRange>(sc.data) ? row.content : nullptr;
     };
     bool uid_sent = false, flags_sent = false;
     if (f_.uid) {
@@ -170,27 +218,20 @@ class Formatter {
           }
           break;
         case FetchItem::body: add("BODY " + mime::imap_body(content, structure(), {mime_charset})); break;
-        case FetchItem::rfc822: {
-          std::string item = "RFC822";
-          append_partial(item, content, std::nullopt, false);
-          add(item);
-          break;
-        }
+        case FetchItem::rfc822: add_literal("RFC822", content, std::nullopt, false, row.content); break;
         case FetchItem::rfc822_header:
         case FetchItem::rfc822_text: {
           mime::SectionSpec spec;
           spec.text = a.item == FetchItem::rfc822_header ? mime::SectionSpec::Text::header : mime::SectionSpec::Text::text;
           auto sc = mime::fetch_section(content, structure(), spec);
-          std::string item = a.item == FetchItem::rfc822_header ? "RFC822.HEADER" : "RFC822.TEXT";
-          append_partial(item, mime::section_bytes(content, sc), std::nullopt, false);
-          add(item);
+          add_literal(a.item == FetchItem::rfc822_header ? "RFC822.HEADER" : "RFC822.TEXT",
+                      mime::section_bytes(content, sc), std::nullopt, false, section_hold(sc));
           break;
         }
         case FetchItem::body_section: {
           auto sc = mime::fetch_section(content, structure(), to_spec(a.section));
-          std::string item = "BODY[" + section_name(a.section, charset) + "]";
-          append_partial(item, mime::section_bytes(content, sc), a.partial, false);
-          add(item);
+          add_literal("BODY[" + section_name(a.section, charset) + "]", mime::section_bytes(content, sc), a.partial, false,
+                      section_hold(sc));
           break;
         }
         case FetchItem::binary: {
@@ -199,9 +240,15 @@ class Formatter {
             out.unknown_cte = true;
             return;
           }
-          std::string item = "BINARY[" + section_name(a.section, charset) + "]";
-          append_partial(item, mime::binary_bytes(content, bc), a.partial, true);
-          add(item);
+          // Decoded content moves into a holder of its own and is sent from there, not copied.
+          std::shared_ptr<const void> hold = row.content;
+          std::string_view bytes = mime::binary_bytes(content, bc);
+          if (auto* decoded = std::get_if<std::string>(&bc.data)) {
+            auto owned = std::make_shared<const std::string>(std::move(*decoded));
+            bytes = *owned;
+            hold = std::move(owned);
+          }
+          add_literal("BINARY[" + section_name(a.section, charset) + "]", bytes, a.partial, true, std::move(hold));
           break;
         }
         case FetchItem::binary_size: {
@@ -221,7 +268,7 @@ class Formatter {
       // RFC 7162 §3.1.4.1: once CONDSTORE is on, FETCH responses carry MODSEQ.
       if (f_.changed_since) add(fmt::format("MODSEQ ({})", m.modseq));
     }
-    out.text += fmt::format("* {} FETCH ({})\r\n", view_.sequence_of(m.uid).value_or(0), items);
+    out.append(")\r\n");
   }
 
  private:
@@ -286,32 +333,48 @@ asio::awaitable<void> run_fetch(Session::Impl& s, const Command& c) {
 
   Formatter formatter(s, f, view);
   bool unknown_cte = false;
-  for (std::size_t start = 0; start < uids.size() && !unknown_cte; start += k_batch) {
+  for (std::size_t start = 0; start < uids.size() && !unknown_cte;) {
     std::vector<storage::Uid> batch(uids.begin() + static_cast<std::ptrdiff_t>(start),
                                     uids.begin() + static_cast<std::ptrdiff_t>(std::min(uids.size(), start + k_batch)));
     Outcome out = co_await s.read([&](storage::ReadTxn& t) {
       Outcome o;
       auto details = storage::messages::fetch(t, who.actor(), id, batch);
+      // Messages of the batch already expunged are not in `details`: count them as handled.
+      std::size_t next = 0;  // index into batch
       for (auto& d : details) {
+        if (o.text_bytes >= k_batch_bytes) break;
+        while (next < batch.size() && batch[next] <= d.summary.uid) ++next;
+        o.consumed = next;
         if (f.changed_since && d.summary.modseq <= static_cast<storage::Modseq>(*f.changed_since)) continue;
         // The cached forms are the 7-bit ones; a UTF8=ACCEPT session gets freshly built ones.
         bool cached = !d.meta.envelope.empty() && !d.meta.bodystructure.empty() &&
                       s.charset() == WireCharset::modified_utf7;
         bool content = std::any_of(f.attrs.begin(), f.attrs.end(), [&](const FetchAttribute& a) { return needs_content(a, cached); });
-        Row row{std::move(d), std::nullopt};
-        if (content) row.content = storage::read_blob(t, s.services.store.blobs(), row.detail.summary.blob_hash);
-        if (content && !row.content) continue;  // the blob is gone: the message was expunged meanwhile
+        Row row{std::move(d), nullptr};
+        if (content) {
+          auto blob = storage::open_blob(t, s.services.store.blobs(), row.detail.summary.blob_hash);
+          if (!blob) continue;  // the blob is gone: the message was expunged meanwhile
+          row.content = std::make_shared<const storage::BlobContent>(std::move(*blob));
+        }
         bool seen_set = std::binary_search(seen_now.begin(), seen_now.end(), row.detail.summary.uid);
         formatter.format(row, seen_set, o);
         if (o.unknown_cte) break;
       }
+      if (o.text_bytes < k_batch_bytes) o.consumed = batch.size();
       return o;
     });
     if (out.unknown_cte) {
       unknown_cte = true;
       break;
     }
-    s.out += out.text;
+    start += std::max<std::size_t>(out.consumed, 1);
+    for (const auto& piece : out.pieces) {
+      s.out += piece.text;
+      for (std::size_t off = 0; off < piece.bytes.size(); off += k_chunk) {
+        s.out.append(piece.bytes.substr(off, k_chunk));
+        if (!co_await s.flush()) co_return;
+      }
+    }
     if (!co_await s.flush()) co_return;
   }
   if (unknown_cte) {
