@@ -11,6 +11,10 @@ ATRIUM_BUILD_PACKAGES=(
   libssl-dev libsqlite3-dev zlib1g-dev libxapian-dev libsodium-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev
 )
+# Packages the server uses at run time when present: document decoders for the search index.
+ATRIUM_RUNTIME_PACKAGES=(
+  poppler-utils docx2txt odt2txt catdoc
+)
 # Packages the tests need on top (real clients and tools the interop tests drive).
 ATRIUM_TEST_PACKAGES=(
   python3 python3-pytest openssl curl sqlite3 swaks msmtp isync offlineimap3 fetchmail getmail6 nodejs

@@ -39,7 +39,7 @@ std::function<net::ConnectionHandler(Services&)> smtp_handler(smtp::Mode mode) {
 
 // IMAP and IMAPS: one transport; STARTTLS is offered on the plain listener.
 net::ConnectionHandler imap_handler(Services& s) {
-  auto services = std::make_shared<imap::Services>(imap::Services{s.store, s.authenticator, s.blocking, s.store_blocking, s.search});
+  auto services = std::make_shared<imap::Services>(imap::Services{s.store, s.authenticator, s.blocking, s.store_blocking, s.search, s.config.search.wait});
   imap::ConnectionOptions options;
   options.session.hostname = s.config.server.hostname;
   options.session.append_limit = s.config.limits.max_message_size;

@@ -121,8 +121,14 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     identity = target_identity(cfg);
     if (identity) act_as(*identity);
     store = storage::Store::open({.data_dir = cfg.server.data_dir, .metrics = &registry});
+    std::shared_ptr<const mail::index::AttachmentDecoders> decoders;
+    if (cfg.search.decode_attachments) {
+      decoders = std::make_shared<const mail::index::AttachmentDecoders>(mail::index::AttachmentDecoders::defaults(),
+                                                                         cfg.server.data_dir / "tmp");
+    }
     search = std::make_unique<storage::search::Index>(
-        *store, storage::search::IndexOptions{.dir = cfg.server.data_dir / "search", .extract = mail::index::extract_for_search});
+        *store, storage::search::IndexOptions{.dir = cfg.server.data_dir / "search",
+                                              .extract = mail::index::message_extractor(decoders)});
     net::TlsFiles files;
     if (cfg.tls) {
       files = {cfg.tls->cert, cfg.tls->key};

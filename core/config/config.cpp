@@ -85,6 +85,13 @@ class Reader {
     return n->as_string()->get();
   }
 
+  std::optional<bool> boolean(const toml::table& t, std::string_view prefix, std::string_view key) const {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_boolean()) expected(join_key(prefix, key), "a boolean", *n);
+    return n->as_boolean()->get();
+  }
+
   std::optional<std::int64_t> integer(const toml::table& t, std::string_view prefix, std::string_view key,
                                       std::int64_t min, std::int64_t max) const {
     const toml::node* n = t.get(key);
@@ -291,6 +298,13 @@ void read_auth(const Reader& r, const toml::table& t, AuthConfig& out) {
   }
 }
 
+void read_search(const Reader& r, const toml::table& t, SearchConfig& out) {
+  constexpr std::string_view p = "search";
+  r.only_keys(t, p, {"decode_attachments", "wait_ms"});
+  if (auto v = r.boolean(t, p, "decode_attachments")) out.decode_attachments = *v;
+  if (auto v = r.integer(t, p, "wait_ms", 0, 60000)) out.wait = std::chrono::milliseconds(*v);
+}
+
 // Reads a whole small file; errors name the file and the system's reason.
 std::string read_file(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -424,12 +438,13 @@ Config parse_config(std::string_view toml_text, const fs::path& name) {
   Config c;
   c.source = name;
   c.server.data_dir = (fs::absolute(name).parent_path() / c.server.data_dir).lexically_normal();
-  r.only_keys(doc, "", {"server", "tls", "listen", "limits", "auth"});
+  r.only_keys(doc, "", {"server", "tls", "listen", "limits", "auth", "search"});
   if (auto* t = r.table(doc, "", "server")) read_server(r, *t, c.server);
   if (auto* t = r.table(doc, "", "tls")) c.tls = read_tls(r, *t);
   if (auto* t = r.table(doc, "", "listen")) read_listen(r, *t, c.listen);
   if (auto* t = r.table(doc, "", "limits")) read_limits(r, *t, c.limits);
   if (auto* t = r.table(doc, "", "auth")) read_auth(r, *t, c.auth);
+  if (auto* t = r.table(doc, "", "search")) read_search(r, *t, c.search);
   return c;
 }
 

@@ -100,6 +100,14 @@ struct AuthConfig {
   CleartextLogin cleartext_login = CleartextLogin::loopback;
 };
 
+struct SearchConfig {
+  // Index the text of PDF and office attachments with Debian's decoders (pdftotext, docx2txt,
+  // odt2txt, catdoc, xls2csv) where installed, run as limited child processes.
+  bool decode_attachments = true;
+  // How long an IMAP SEARCH waits for the index to catch up before reading the messages.
+  std::chrono::milliseconds wait{2000};
+};
+
 struct Config {
   std::filesystem::path source;  // the file this came from; empty for dev_defaults()
   ServerConfig server;
@@ -107,6 +115,7 @@ struct Config {
   ListenConfig listen;
   LimitsConfig limits;
   AuthConfig auth;
+  SearchConfig search;
 };
 
 // Development defaults: hostname "localhost", data_dir ./data (made absolute against the current

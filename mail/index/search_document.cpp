@@ -6,6 +6,7 @@
 #include "mail/mime/rfc2047.hpp"
 #include "mail/mime/search_text.hpp"
 #include "mail/mime/structure.hpp"
+#include "mail/mime/transfer.hpp"
 
 namespace atrium::mail::index {
 namespace {
@@ -15,6 +16,8 @@ using storage::search::Field;
 
 constexpr std::size_t k_max_attachment_text = 256 * 1024;  // per attachment
 constexpr std::size_t k_max_header_text = 256 * 1024;
+constexpr std::size_t k_max_decoded_attachments = 16;
+constexpr std::size_t k_max_decoder_input = 32u << 20;
 
 bool is_attachment(const mime::Part& p) {
   return p.disposition && text::iequals(p.disposition->value, "attachment");
@@ -29,7 +32,7 @@ std::string file_name(const mime::Part& p) {
 
 }  // namespace
 
-storage::search::Document search_document(std::string_view message) {
+storage::search::Document search_document(std::string_view message, const AttachmentDecoders* decoders) {
   storage::search::Document doc;
   auto parsed = mime::parse_structure(message);
   auto text = mime::extract_search_text(message, parsed);
@@ -51,27 +54,38 @@ storage::search::Document search_document(std::string_view message) {
     else if (text::iequals(name, "Subject")) doc.texts.emplace_back(Field::subject, std::move(value));
   }
 
-  // Every header field, names included, decoded: TEXT searches the whole header.
+  // The rest of the header, names included, decoded: TEXT searches the whole header. The values
+  // of the fields above are indexed once, under their own field.
   std::string all;
   for (const auto& f : mime::read_headers(message).fields) {
     if (all.size() >= k_max_header_text) break;
     all += f.name;
     all += ": ";
-    all += mime::decode_header_text(f.value);
+    bool own_field = text::iequals(f.name, "From") || text::iequals(f.name, "To") || text::iequals(f.name, "Cc") ||
+                     text::iequals(f.name, "Bcc") || text::iequals(f.name, "Subject");
+    if (!own_field) all += mime::decode_header_text(f.value);
     all += '\n';
   }
   doc.texts.emplace_back(Field::header, std::move(all));
   doc.texts.emplace_back(Field::body, std::move(text.body));
 
+  std::size_t decoded = 0;
   for (const auto& p : parsed.parts) {
     if (p.kind != mime::PartKind::leaf) continue;
     auto name = file_name(p);
-    if (!name.empty()) doc.texts.emplace_back(Field::attachment, std::move(name));
-    // Text attachments (extract_search_text keeps inline text parts only); HTML and other
-    // formats need a decoder.
+    // Text attachments (extract_search_text keeps inline text parts only); documents through a
+    // decoder when one is configured for their type or file name.
     if (is_attachment(p) && p.type == "text" && p.subtype != "html") {
       doc.texts.emplace_back(Field::attachment, mime::decoded_part_text(message, p, k_max_attachment_text));
+    } else if (decoders && p.type != "text" && decoded < k_max_decoded_attachments &&
+               p.body_end - p.body_start <= k_max_decoder_input) {
+      if (const auto* decoder = decoders->find(p.type + "/" + p.subtype, name)) {
+        ++decoded;
+        auto bytes = mime::decode_transfer(p.body_in(message), mime::classify_transfer_encoding(p.transfer_encoding));
+        if (auto text = decoders->run(*decoder, bytes)) doc.texts.emplace_back(Field::attachment, std::move(*text));
+      }
     }
+    if (!name.empty()) doc.texts.emplace_back(Field::attachment, std::move(name));
   }
   return doc;
 }
@@ -79,6 +93,14 @@ storage::search::Document search_document(std::string_view message) {
 std::optional<storage::search::Document> extract_for_search(storage::ItemKind kind, std::string_view content) {
   if (kind != storage::ItemKind::message) return std::nullopt;
   return search_document(content);
+}
+
+storage::search::Extractor message_extractor(std::shared_ptr<const AttachmentDecoders> decoders) {
+  return [decoders = std::move(decoders)](storage::ItemKind kind,
+                                          std::string_view content) -> std::optional<storage::search::Document> {
+    if (kind != storage::ItemKind::message) return std::nullopt;
+    return search_document(content, decoders.get());
+  };
 }
 
 }  // namespace atrium::mail::index

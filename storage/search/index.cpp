@@ -28,7 +28,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // Term prefixes (Xapian convention: upper-case ASCII, so they never collide with a lower-cased
-// word). Every word is also indexed without a prefix for the whole-text scope.
+// word). Every word is indexed once, under its field's prefix; the whole-text scope is the union
+// of all of them.
 constexpr std::string_view k_mailbox_prefix = "C";
 constexpr Xapian::valueno k_slot_uid = 0;
 constexpr Xapian::valueno k_slot_mailbox = 1;
@@ -41,24 +42,49 @@ std::string_view field_prefix(Field f) {
     case Field::cc: return "XC";
     case Field::bcc: return "XB";
     case Field::subject: return "S";
+    case Field::header: return "H";
     case Field::body:
     case Field::attachment: return "B";
-    case Field::header: return "";
   }
-  return "";
+  return "B";
 }
 
-std::string_view scope_prefix(Scope s) {
+constexpr std::string_view k_all_prefixes[] = {"XF", "XT", "XC", "XB", "S", "H", "B"};
+
+std::vector<std::string_view> scope_prefixes(Scope s) {
   switch (s) {
-    case Scope::text: return "";
-    case Scope::from: return field_prefix(Field::from);
-    case Scope::to: return field_prefix(Field::to);
-    case Scope::cc: return field_prefix(Field::cc);
-    case Scope::bcc: return field_prefix(Field::bcc);
-    case Scope::subject: return field_prefix(Field::subject);
-    case Scope::body: return field_prefix(Field::body);
+    case Scope::text: return {std::begin(k_all_prefixes), std::end(k_all_prefixes)};
+    case Scope::from: return {field_prefix(Field::from)};
+    case Scope::to: return {field_prefix(Field::to)};
+    case Scope::cc: return {field_prefix(Field::cc)};
+    case Scope::bcc: return {field_prefix(Field::bcc)};
+    case Scope::subject: return {field_prefix(Field::subject)};
+    case Scope::body: return {field_prefix(Field::body)};
   }
-  return "";
+  return {};
+}
+
+// The documents (ascending) with a term that starts with `prefix` + `word`: the union of the
+// posting lists of every such term.
+std::vector<Xapian::docid> docs_with_prefix(const Xapian::Database& db, const std::vector<std::string_view>& prefixes,
+                                            const std::string& word) {
+  std::vector<Xapian::docid> out;
+  std::size_t lists = 0;
+  for (auto prefix : prefixes) {
+    std::string start = std::string(prefix) + word;
+    for (auto t = db.allterms_begin(start); t != db.allterms_end(start); ++t) {
+      // No two prefixes collide: each is upper-case ASCII, no prefix is the start of another,
+      // and a word never starts with an upper-case ASCII letter.
+      const std::string& term = *t;
+      ++lists;
+      for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) out.push_back(*p);
+    }
+  }
+  if (lists > 1) {
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  }
+  return out;
 }
 
 std::string mailbox_term(CollectionId id) { return std::string(k_mailbox_prefix) + std::to_string(id); }
@@ -106,17 +132,6 @@ void write_cursor(const fs::path& file, const Cursor& c) {
   ::close(fd);
   if (!ok) throw std::runtime_error("cannot write " + tmp.string());
   fs::rename(tmp, file);
-}
-
-// Makes everything written under `dir` durable: the databases are committed without their own
-// fsyncs (one per file per account would dominate a batch touching many accounts) and flushed
-// here once per batch, before the cursor moves past them.
-void sync_filesystem(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("cannot open " + dir.string());
-  int rc = ::syncfs(fd);
-  ::close(fd);
-  if (rc != 0) throw std::runtime_error("syncfs failed on " + dir.string());
 }
 
 struct ItemRow {
@@ -181,20 +196,22 @@ struct Index::Impl {
       }
     }
     if (writers.size() >= k_open_writers) writers.pop_back();
-    auto db = std::make_unique<Xapian::WritableDatabase>(account_dir(account).string(),
-                                                         Xapian::DB_CREATE_OR_OPEN | Xapian::DB_NO_SYNC);
+    // Xapian's own commit fsyncs in order (tables, then the version file), so a crash at any
+    // moment leaves the last committed revision intact.
+    auto db = std::make_unique<Xapian::WritableDatabase>(account_dir(account).string(), Xapian::DB_CREATE_OR_OPEN);
     writers.emplace_front(account, std::move(db));
     return *writers.front().second;
   }
 
   Xapian::Document build(const Document& d, CollectionId mailbox, Uid uid, const std::string& blob_hash) {
     Xapian::Document doc;
+    std::string term;
     for (const auto& [field, text] : d.texts) {
-      std::string prefix(field_prefix(field));
+      auto prefix = field_prefix(field);
       for_each_word(text, [&](std::string_view w) {
-        std::string term(w);
+        term.assign(prefix);
+        term += w;
         doc.add_boolean_term(term);
-        if (!prefix.empty()) doc.add_boolean_term(prefix + term);
       });
     }
     doc.add_boolean_term(mailbox_term(mailbox));
@@ -271,7 +288,6 @@ struct Index::Impl {
       return 0;
     });
     for (const auto& [account, work] : per_account) writer(account).commit();
-    sync_filesystem(options.dir);
   }
 
   void advance(const Cursor& c) {
@@ -470,23 +486,36 @@ std::optional<std::vector<Uid>> Index::find(PrincipalId account, CollectionId ma
   auto dir = impl_->account_dir(account);
   std::error_code ec;
   if (!fs::exists(dir / "iamglass", ec)) return std::vector<Uid>{};  // nothing indexed for this account
-  std::string prefix(scope_prefix(scope));
-  std::vector<Xapian::Query> parts;
-  for (const auto& w : terms) parts.emplace_back(Xapian::Query::OP_WILDCARD, prefix + w);
-  Xapian::Query q(Xapian::Query::OP_FILTER, Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end()),
-                  Xapian::Query(mailbox_term(mailbox)));
+  auto prefixes = scope_prefixes(scope);
   for (int attempt = 0;; ++attempt) {
     try {
       Xapian::Database db(dir.string());
-      Xapian::Enquire enquire(db);
-      enquire.set_query(q);
-      enquire.set_weighting_scheme(Xapian::BoolWeight());
-      enquire.set_docid_order(Xapian::Enquire::ASCENDING);
-      auto mset = enquire.get_mset(0, db.get_doccount());
+      // Every word: the union of its prefix terms' posting lists; the words: their intersection.
+      std::vector<Xapian::docid> docs;
+      for (std::size_t i = 0; i < terms.size(); ++i) {
+        auto next = docs_with_prefix(db, prefixes, terms[i]);
+        if (i == 0) {
+          docs = std::move(next);
+        } else {
+          std::vector<Xapian::docid> both;
+          std::set_intersection(docs.begin(), docs.end(), next.begin(), next.end(), std::back_inserter(both));
+          docs = std::move(both);
+        }
+        if (docs.empty()) break;
+      }
+      // Documents to UIDs in `mailbox`, reading the value streams in docid order.
       std::vector<Uid> out;
-      out.reserve(mset.size());
-      for (auto it = mset.begin(); it != mset.end(); ++it) {
-        out.push_back(static_cast<Uid>(Xapian::sortable_unserialise(it.get_document().get_value(k_slot_uid))));
+      auto boxes = db.valuestream_begin(k_slot_mailbox);
+      auto uids = db.valuestream_begin(k_slot_uid);
+      std::string wanted = Xapian::sortable_serialise(static_cast<double>(mailbox));
+      auto at = [&](Xapian::ValueIterator& it, Xapian::valueno slot, Xapian::docid id) {
+        if (it == db.valuestream_end(slot)) return false;
+        if (it.get_docid() < id) it.skip_to(id);
+        return it != db.valuestream_end(slot) && it.get_docid() == id;
+      };
+      for (auto id : docs) {
+        if (!at(boxes, k_slot_mailbox, id) || *boxes != wanted || !at(uids, k_slot_uid, id)) continue;
+        out.push_back(static_cast<Uid>(Xapian::sortable_unserialise(*uids)));
       }
       std::sort(out.begin(), out.end());
       return out;

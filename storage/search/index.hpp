@@ -32,8 +32,9 @@
 
 namespace atrium::storage::search {
 
-// Where a piece of an item's text belongs. `header` is every header field (decoded), which only
-// the whole-text scope searches; `attachment` is text from attachments, searched with the body.
+// Where a piece of an item's text belongs. `header` is the rest of the header (decoded), which
+// only the whole-text scope searches; `attachment` is text from attachments, searched with the
+// body. The whole-text scope searches every field.
 enum class Field : std::uint8_t { from, to, cc, bcc, subject, header, body, attachment };
 
 // What a search looks in.

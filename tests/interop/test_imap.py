@@ -341,6 +341,59 @@ def test_full_text_search_sees_every_delivery_and_survives_restart_and_rebuild(m
     assert "search.rebuild_done" in mail.log_text()
 
 
+def tiny_pdf(text):
+    """A one-page PDF showing `text` in Helvetica."""
+    stream = b"BT /F1 12 Tf 72 720 Td (" + text + b") Tj ET"
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+
+
+def tiny_docx(text):
+    import io
+    import zipfile
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
+        z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                   'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>' + text + "</w:t></w:r></w:p></w:body></w:document>")
+    return b.getvalue()
+
+
+def test_search_finds_words_inside_pdf_and_docx_attachments(mail):
+    """Attachments go through Debian's decoders (pdftotext, docx2txt) into the index: BODY and
+    TEXT find words that exist only inside the documents; a broken document is indexed by name."""
+    from email.message import EmailMessage
+    docs = [("invoice.pdf", "application", "pdf", tiny_pdf(b"Invoice for pelican feathers")),
+            ("minutes.docx", "application", "octet-stream", tiny_docx("Minutes about walrus migration")),
+            ("broken.pdf", "application", "pdf", b"%PDF-1.4 this is not a document")]
+    for name, maintype, subtype, data in docs:
+        m = EmailMessage()
+        m["From"], m["To"], m["Subject"] = "carol@remote.test", ALICE, f"sending {name}"
+        m.set_content("See the attached file.")
+        m.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+        with smtplib.SMTP("127.0.0.1", mail.ports["smtp"], timeout=30) as c:
+            c.send_message(m)
+    c = imap(mail)
+    ok(c.select("INBOX"))
+    assert ok(c.search(None, "BODY", "pelican")) == [b"1"]
+    assert ok(c.search(None, "TEXT", '"walrus migr"')) == [b"2"], "by file name when the type is octet-stream"
+    assert ok(c.search(None, "BODY", "broken")) == [b"3"]
+    assert ok(c.search(None, "BODY", '"feathers walrus"')) == [b""]
+    c.logout()
+
+
 def rss_anon_kib(pid):
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("RssAnon:"):
