@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <fstream>
 #include <limits>
@@ -34,6 +35,8 @@ constexpr std::string_view k_mailbox_prefix = "C";
 constexpr Xapian::valueno k_slot_uid = 0;
 constexpr Xapian::valueno k_slot_mailbox = 1;
 constexpr std::size_t k_open_writers = 64;
+constexpr std::uint64_t k_commit_documents = 8192;
+constexpr std::chrono::seconds k_commit_interval{5};
 
 std::string_view field_prefix(Field f) {
   switch (f) {
@@ -174,6 +177,7 @@ struct Index::Impl {
   bool pending = false;
   Cursor cursor;
   IndexStats stats;
+  std::atomic<int> waiters{0};  // searches blocked in wait_current
   // Counted by the indexer thread alone, published into `stats` with each cursor move.
   std::uint64_t indexed = 0;
   std::uint64_t removed = 0;
@@ -281,13 +285,30 @@ struct Index::Impl {
   }
 
   // Applies `per_account` in one read transaction, then commits every touched database.
-  void apply(std::map<PrincipalId, AccountWork>& per_account) {
+  // Applies `per_account` to the open databases (not yet committed) in one read transaction;
+  // adds the accounts to `touched`.
+  void apply(std::map<PrincipalId, AccountWork>& per_account, std::set<PrincipalId>& touched) {
     if (per_account.empty()) return;
     store.read([&](ReadTxn& txn) {
       for (const auto& [account, work] : per_account) reconcile(txn, account, work);
       return 0;
     });
-    for (const auto& [account, work] : per_account) writer(account).commit();
+    for (const auto& kv : per_account) touched.insert(kv.first);
+  }
+
+  void commit(const std::set<PrincipalId>& touched) {
+    for (PrincipalId account : touched) writer(account).commit();
+  }
+
+  // Whether a commit should end the chunks gathered since `started`: a search is waiting, enough
+  // documents are pending, or enough time has passed. Xapian rewrites every posting list a commit
+  // touches, so larger commits index much faster; a waiting search gets its commit at once.
+  bool commit_due(std::uint64_t work_before, std::chrono::steady_clock::time_point started) {
+    if (waiters.load() > 0) return true;
+    if (indexed + removed - work_before >= k_commit_documents) return true;
+    if (std::chrono::steady_clock::now() - started >= k_commit_interval) return true;
+    std::lock_guard lock(mutex);
+    return stopping;
   }
 
   void advance(const Cursor& c) {
@@ -324,61 +345,77 @@ struct Index::Impl {
     return c;
   }
 
-  // One step of the full build; false once every item is done.
+  // One step of the full build (chunks of items up to a commit); false once every item is done.
   bool build_step(Cursor& c) {
-    std::map<PrincipalId, AccountWork> per_account;
-    std::int64_t last = c.item;
-    store.read([&](ReadTxn& txn) {
-      auto& q = txn.db().cached("SELECT id, account_id FROM items WHERE id > ? ORDER BY id LIMIT ?");
-      q.bind(1, c.item).bind(2, static_cast<std::int64_t>(options.batch));
-      while (q.step()) {
-        last = q.column_int(0);
-        per_account[q.column_int(1)].items.insert(last);
-      }
-      q.reset();
-      return 0;
-    });
-    if (per_account.empty()) return false;
-    apply(per_account);
-    c.item = last;
+    std::set<PrincipalId> touched;
+    auto started = std::chrono::steady_clock::now();
+    auto work_before = indexed + removed;
+    for (;;) {
+      std::map<PrincipalId, AccountWork> per_account;
+      std::int64_t last = c.item;
+      store.read([&](ReadTxn& txn) {
+        auto& q = txn.db().cached("SELECT id, account_id FROM items WHERE id > ? ORDER BY id LIMIT ?");
+        q.bind(1, c.item).bind(2, static_cast<std::int64_t>(options.batch));
+        while (q.step()) {
+          last = q.column_int(0);
+          per_account[q.column_int(1)].items.insert(last);
+        }
+        q.reset();
+        return 0;
+      });
+      if (per_account.empty()) break;
+      apply(per_account, touched);
+      c.item = last;
+      if (commit_due(work_before, started)) break;
+    }
+    if (touched.empty()) return false;
+    commit(touched);
     advance(c);
     return true;
   }
 
-  // One step over the change log; returns the number of changes consumed.
+  // One step over the change log (chunks of rows up to a commit); returns the rows consumed.
   std::size_t log_step() {
-    std::int64_t from;
+    std::int64_t last;
     {
       std::lock_guard lock(mutex);
-      from = cursor.change;
+      last = cursor.change;
     }
-    std::map<PrincipalId, AccountWork> per_account;
-    std::int64_t last = from;
-    std::size_t n = 0;
-    store.read([&](ReadTxn& txn) {
-      auto& q = txn.db().cached(
-          "SELECT id, account_id, collection_id, item_id, op FROM changes WHERE id > ? ORDER BY id LIMIT ?");
-      q.bind(1, from).bind(2, static_cast<std::int64_t>(options.batch));
-      while (q.step()) {
-        ++n;
-        last = q.column_int(0);
-        auto op = static_cast<ChangeOp>(q.column_int(4));
-        auto& work = per_account[q.column_int(1)];
-        if (op == ChangeOp::collection_deleted) {
-          // Items touched earlier in this batch are reconciled after the drop, from their rows.
-          work.dropped.push_back(q.column_int(2));
-        } else if (auto item = q.column_opt_int(3)) {
-          work.items.insert(*item);
+    std::set<PrincipalId> touched;
+    auto started = std::chrono::steady_clock::now();
+    auto work_before = indexed + removed;
+    std::size_t total = 0;
+    for (;;) {
+      std::map<PrincipalId, AccountWork> per_account;
+      std::size_t n = 0;
+      store.read([&](ReadTxn& txn) {
+        auto& q = txn.db().cached(
+            "SELECT id, account_id, collection_id, item_id, op FROM changes WHERE id > ? ORDER BY id LIMIT ?");
+        q.bind(1, last).bind(2, static_cast<std::int64_t>(options.batch));
+        while (q.step()) {
+          ++n;
+          last = q.column_int(0);
+          auto op = static_cast<ChangeOp>(q.column_int(4));
+          auto& work = per_account[q.column_int(1)];
+          if (op == ChangeOp::collection_deleted) {
+            // Items touched earlier in this chunk are reconciled after the drop, from their rows.
+            work.dropped.push_back(q.column_int(2));
+          } else if (auto item = q.column_opt_int(3)) {
+            work.items.insert(*item);
+          }
         }
-      }
-      q.reset();
-      return 0;
-    });
-    if (n == 0) return 0;
-    std::erase_if(per_account, [](const auto& kv) { return kv.second.items.empty() && kv.second.dropped.empty(); });
-    apply(per_account);
+        q.reset();
+        return 0;
+      });
+      total += n;
+      std::erase_if(per_account, [](const auto& kv) { return kv.second.items.empty() && kv.second.dropped.empty(); });
+      apply(per_account, touched);
+      if (n < options.batch || commit_due(work_before, started)) break;  // caught up, or time to commit
+    }
+    if (total == 0) return 0;
+    commit(touched);
     advance(Cursor{false, last, 0});
-    return n;
+    return total;
   }
 
   void run() {
@@ -473,10 +510,14 @@ bool Index::wait_current(PrincipalId account, std::chrono::milliseconds timeout)
     q.reset();
     return v;
   });
+  auto current = [&] { return !impl_->cursor.building && impl_->cursor.change >= target; };
   std::unique_lock lock(impl_->mutex);
-  return impl_->progressed.wait_for(lock, timeout, [&] {
-    return !impl_->cursor.building && impl_->cursor.change >= target;
-  });
+  if (current()) return true;
+  // Counted while waiting, so the indexer commits what it has instead of gathering more.
+  ++impl_->waiters;
+  bool ok = impl_->progressed.wait_for(lock, timeout, current);
+  --impl_->waiters;
+  return ok;
 }
 
 std::optional<std::vector<Uid>> Index::find(PrincipalId account, CollectionId mailbox, Scope scope,
