@@ -1,6 +1,7 @@
 // Durable content-addressed blob files and their reference counts.
 #include "storage/blobs.hpp"
 
+#include "storage/blob_content.hpp"
 #include "storage/store.hpp"
 
 #include <fcntl.h>
@@ -187,18 +188,9 @@ void blob_unref(WriteTxn& txn, std::string_view hash) {
 namespace atrium::storage {
 
 std::optional<std::string> read_blob(ReadTxn& txn, const BlobStore& blobs, std::string_view hash) {
-  auto& q = txn.db().cached("SELECT content IS NULL, content FROM blobs WHERE hash = ?");
-  q.bind(1, hash);
-  if (!q.step()) {
-    q.reset();
-    return std::nullopt;
-  }
-  bool is_file = q.column_int(0) != 0;
-  std::optional<std::string> out;
-  if (!is_file) out = q.column_blob(1);
-  q.reset();
-  if (is_file) out = blobs.read(hash);
-  return out;
+  auto content = open_blob(txn, blobs, hash);
+  if (!content) return std::nullopt;
+  return std::string(content->view());
 }
 
 }  // namespace atrium::storage
