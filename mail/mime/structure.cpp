@@ -316,6 +316,30 @@ Message parse_structure(std::string_view message, const StructureLimits& limits)
   return Parser(message, limits).run();
 }
 
+Message locate_header(std::string_view message) {
+  Message m;
+  m.size = message.size();
+  Part root;
+  root.message_root = true;
+  std::size_t header_end = message.size();
+  std::size_t pos = 0;
+  while (pos < message.size()) {
+    const void* nl = std::memchr(message.data() + pos, '\n', message.size() - pos);
+    std::size_t e = nl == nullptr ? message.size() : static_cast<std::size_t>(static_cast<const char*>(nl) - message.data());
+    const bool blank = e == pos || (e == pos + 1 && message[pos] == '\r' && e < message.size());
+    if (blank && e < message.size()) {
+      header_end = e + 1;
+      break;
+    }
+    pos = e + 1;
+  }
+  root.header_end = header_end;
+  root.body_start = header_end;
+  root.body_end = message.size();
+  m.parts.push_back(std::move(root));
+  return m;
+}
+
 std::optional<std::size_t> find_part(const Message& m, const std::vector<std::uint32_t>& path) {
   if (m.parts.empty()) return std::nullopt;
   std::size_t cur = 0;

@@ -100,6 +100,12 @@ struct Message {
 // belongs to the boundary, not to the part before it.
 Message parse_structure(std::string_view message, const StructureLimits& limits = {});
 
+// The message with only its top-level header located: parts[0]'s bounds as parse_structure
+// gives them, nothing below (no Content-* fields, no children, no sizes). Enough for sections
+// without a part number (HEADER, HEADER.FIELDS[.NOT], TEXT, the whole message) at the cost of
+// finding one empty line instead of reading the whole message.
+Message locate_header(std::string_view message);
+
 // The index of the part that an IMAP part path (1-based numbers, e.g. {1, 2, 3}) names, per RFC
 // 3501 §6.4.5: numbers index the parts of a multipart; "1" of a non-multipart names that part
 // itself; a number after a message/rfc822 part continues inside the encapsulated message. An

@@ -41,12 +41,29 @@ bool needs_content(const FetchAttribute& a, bool cached_structure) {
     case FetchItem::rfc822_text:
     case FetchItem::body_section:
     case FetchItem::binary:
-    case FetchItem::binary_size: return true;
+    case FetchItem::binary_size:
+    case FetchItem::body: return true;  // built from the message (only BODYSTRUCTURE is cached)
     case FetchItem::envelope:
-    case FetchItem::body:
     case FetchItem::body_structure: return !cached_structure;
     default: return false;
   }
+}
+
+// Whether `a` reads at most the top-level header and body bounds of the message (no part
+// number, no MIME structure): then the message's structure need not be parsed.
+bool top_level_only(const FetchAttribute& a) {
+  switch (a.item) {
+    case FetchItem::rfc822:
+    case FetchItem::rfc822_header:
+    case FetchItem::rfc822_text: return true;
+    case FetchItem::body_section: return a.section.part.empty() && a.section.text != SectionText::mime;
+    default: return false;
+  }
+}
+
+// Whether any attribute needs the cached ENVELOPE or BODYSTRUCTURE.
+bool needs_meta(const FetchAttribute& a) {
+  return a.item == FetchItem::envelope || a.item == FetchItem::body_structure;
 }
 
 mime::SectionSpec to_spec(const Section& s) {
@@ -154,9 +171,16 @@ class Formatter {
   void format(const Row& row, bool seen_set, Outcome& out) {
     const auto& m = row.detail.summary;
     std::string_view content = row.content ? row.content->view() : std::string_view();
+    // Sections of the top-level message only need its header located, not the MIME tree: the
+    // common FETCH of BODY.PEEK[HEADER.FIELDS (...)] never reads past the header.
+    bool cached = !row.detail.meta.envelope.empty() && !row.detail.meta.bodystructure.empty() &&
+                  s_.charset() == WireCharset::modified_utf7;
+    bool shallow = std::all_of(f_.attrs.begin(), f_.attrs.end(), [&](const FetchAttribute& a) {
+      return !needs_content(a, cached) || top_level_only(a);
+    });
     std::optional<mime::Message> parsed;
     auto structure = [&]() -> const mime::Message& {
-      if (!parsed) parsed = mime::parse_structure(content);
+      if (!parsed) parsed = shallow ? mime::locate_header(content) : mime::parse_structure(content);
       return *parsed;
     };
     auto charset = s_.charset();
@@ -332,13 +356,16 @@ asio::awaitable<void> run_fetch(Session::Impl& s, const Command& c) {
   }
 
   Formatter formatter(s, f, view);
+  // Only ENVELOPE and BODYSTRUCTURE read the cached metadata: FETCH 1:* (FLAGS) skips the join.
+  auto meta = std::any_of(f.attrs.begin(), f.attrs.end(), needs_meta) ? storage::messages::Meta::with
+                                                                       : storage::messages::Meta::without;
   bool unknown_cte = false;
   for (std::size_t start = 0; start < uids.size() && !unknown_cte;) {
     std::vector<storage::Uid> batch(uids.begin() + static_cast<std::ptrdiff_t>(start),
                                     uids.begin() + static_cast<std::ptrdiff_t>(std::min(uids.size(), start + k_batch)));
     Outcome out = co_await s.read([&](storage::ReadTxn& t) {
       Outcome o;
-      auto details = storage::messages::fetch(t, who.actor(), id, batch);
+      auto details = storage::messages::fetch(t, who.actor(), id, batch, meta);
       // Messages of the batch already expunged are not in `details`: count them as handled.
       std::size_t next = 0;  // index into batch
       for (auto& d : details) {
