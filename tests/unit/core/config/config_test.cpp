@@ -218,6 +218,20 @@ TEST(ConfigErrors, WrongTypes) {
             "/etc/atrium/atrium.toml: auth.exempt: expected an array of IP addresses or networks, got an integer");
 }
 
+TEST(Config, SearchSection) {
+  Config d = parse("");
+  EXPECT_TRUE(d.search.decode_attachments);
+  EXPECT_EQ(d.search.wait, std::chrono::milliseconds(2000));
+  Config c = parse("[search]\ndecode_attachments = false\nwait_ms = 500\n");
+  EXPECT_FALSE(c.search.decode_attachments);
+  EXPECT_EQ(c.search.wait, std::chrono::milliseconds(500));
+  EXPECT_EQ(error_of("[search]\ndecode_attachments = \"no\""),
+            "/etc/atrium/atrium.toml: search.decode_attachments: expected a boolean, got a string");
+  EXPECT_EQ(error_of("[search]\nwait_ms = 600000"),
+            "/etc/atrium/atrium.toml: search.wait_ms: 600000: must be between 0 and 60000");
+  EXPECT_EQ(error_of("[search]\nindex = true"), "/etc/atrium/atrium.toml: search.index: unknown key");
+}
+
 TEST(ConfigErrors, BadServerValues) {
   EXPECT_EQ(error_of("[server]\nhostname = \"mail_1.example\""),
             "/etc/atrium/atrium.toml: server.hostname: \"mail_1.example\": character '_' not allowed in host name");
