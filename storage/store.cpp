@@ -1,10 +1,12 @@
-// The store: opening and migrating, pooled readers, and the group-commit writer thread.
+// The store: opening and migrating, pooled readers, the group-commit writer thread and the
+// checkpointer thread.
 #include "storage/store.hpp"
 
 #include "core/log/log.hpp"
 #include "core/metrics/metrics.hpp"
 #include "storage/schema.hpp"
 
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include <fmt/format.h>
@@ -40,17 +42,39 @@ struct Store::Impl {
   std::atomic<std::uint64_t> commits{0};
   std::atomic<std::uint64_t> jobs_ok{0};
 
+  // Checkpointing. The writer learns the log's size after each commit (on_commit) and asks the
+  // checkpointer to copy it once it has grown by checkpoint_pages; a passive checkpoint runs
+  // beside commits and readers. Only a restart, when the log is too long, is the writer's.
+  std::unique_ptr<sql::Connection> checkpoint_db;
+  std::thread checkpointer;
+  std::mutex checkpoint_mutex;
+  std::condition_variable checkpoint_cv;
+  bool checkpoint_wanted = false;      // under checkpoint_mutex
+  bool checkpoint_stopping = false;    // under checkpoint_mutex
+  std::atomic<bool> checkpoint_running{false};
+  int log_pages = 0;                   // writer thread: the log's size after the last commit
+  int log_pages_requested = 0;         // writer thread: its size when a checkpoint was last asked for
+  int next_restart_at = 0;             // writer thread: try a restart once the log is this long
+  std::atomic<std::uint64_t> checkpoints{0};
+  std::atomic<std::uint64_t> log_restarts{0};
+
   metrics::Counter* m_commits = nullptr;
   metrics::Counter* m_jobs_ok = nullptr;
   metrics::Counter* m_jobs_failed = nullptr;
   metrics::Histogram* m_batch = nullptr;
   metrics::Histogram* m_commit_seconds = nullptr;
+  metrics::Counter* m_checkpoints = nullptr;
+  metrics::Counter* m_log_restarts = nullptr;
+  metrics::Histogram* m_checkpoint_seconds = nullptr;
 
   Impl(const StoreOptions& o)
       : options(o), db_path(o.data_dir / "atrium.db"), blobs(o.data_dir / "blobs", o.data_dir / "tmp", o.inline_blob_max) {}
 
   void writer_loop();
   void run_batch(std::vector<Job>& batch);
+  void after_commit(int pages);
+  void restart_log_if_long();
+  void checkpointer_loop();
 };
 
 namespace {
@@ -79,8 +103,18 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   make_dir(options.data_dir / "blobs");
   make_dir(options.data_dir / "tmp");
   auto impl = std::make_unique<Impl>(options);
-  impl->writer_db = sql::Connection::open(impl->db_path, {.sync = options.sync});
+  // The writer keeps the pages it touches most (index interiors and leaves, the hot rows of
+  // principals and collections) in a cache larger than the engine's default 2 MiB. After a
+  // restart, the log's file is cut back to the restart size.
+  constexpr std::int64_t k_page = 4096;
+  impl->writer_db = sql::Connection::open(
+      impl->db_path, {.sync = options.sync,
+                      .checkpointing = sql::Checkpointing::manual,
+                      .cache_kib = 16 * 1024,
+                      .log_size_limit = options.log_restart_pages > 0 ? options.log_restart_pages * k_page : -1});
   schema::migrate(*impl->writer_db);
+  impl->checkpoint_db = sql::Connection::open(
+      impl->db_path, {.sync = options.sync, .checkpointing = sql::Checkpointing::manual});
   if (auto* reg = options.metrics) {
     impl->m_commits = &reg->counter("atrium_store_commits_total", "Durable (fsync'd) store commits");
     impl->m_jobs_ok = &reg->counter("atrium_store_jobs_total", "Write jobs by outcome", {{"result", "ok"}});
@@ -89,8 +123,17 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
                                     {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
     impl->m_commit_seconds = &reg->histogram("atrium_store_commit_seconds", "Time to commit and fsync a batch",
                                              {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1});
+    impl->m_checkpoints = &reg->counter("atrium_store_checkpoints_total", "Write-ahead log copies into the database",
+                                        {{"by", "checkpointer"}});
+    impl->m_log_restarts = &reg->counter("atrium_store_checkpoints_total", "Write-ahead log copies into the database",
+                                         {{"by", "writer_restart"}});
+    impl->m_checkpoint_seconds = &reg->histogram("atrium_store_checkpoint_seconds",
+                                                 "Time to copy the write-ahead log into the database and fsync it",
+                                                 {0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 5});
   }
   auto* raw = impl.get();
+  raw->writer_db->on_commit([raw](int pages) { raw->after_commit(pages); });
+  raw->checkpointer = std::thread([raw] { raw->checkpointer_loop(); });
   raw->writer = std::thread([raw] { raw->writer_loop(); });
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
@@ -104,6 +147,12 @@ Store::~Store() {
   }
   impl_->queue_cv.notify_all();
   if (impl_->writer.joinable()) impl_->writer.join();
+  {
+    std::lock_guard lock(impl_->checkpoint_mutex);
+    impl_->checkpoint_stopping = true;
+  }
+  impl_->checkpoint_cv.notify_all();
+  if (impl_->checkpointer.joinable()) impl_->checkpointer.join();
 }
 
 void Store::submit(Job job) {
@@ -116,6 +165,7 @@ void Store::submit(Job job) {
 }
 
 void Store::Impl::writer_loop() {
+  ::pthread_setname_np(::pthread_self(), "store-writer");  // for top -H, perf and gdb
   std::size_t max = options.commit_mode == CommitMode::per_job ? 1 : std::max<std::size_t>(1, options.max_batch);
   for (;;) {
     std::vector<Job> batch;
@@ -128,7 +178,86 @@ void Store::Impl::writer_loop() {
         queue.pop_front();
       }
     }
+    restart_log_if_long();
     run_batch(batch);
+  }
+}
+
+// Writer thread, inside COMMIT (the engine's commit hook): no use of the connection here.
+void Store::Impl::after_commit(int pages) {
+  if (pages < log_pages) {
+    // The log started again from its beginning: everything in the old one was copied.
+    log_pages_requested = 0;
+    next_restart_at = 0;
+  }
+  log_pages = pages;
+  if (log_pages - log_pages_requested < std::max(options.checkpoint_pages, 1)) return;
+  log_pages_requested = log_pages;
+  {
+    std::lock_guard lock(checkpoint_mutex);
+    checkpoint_wanted = true;
+  }
+  checkpoint_cv.notify_one();
+}
+
+// Writer thread, between batches. A passive checkpoint copies only what was committed before it
+// started, and the log can only start again from its beginning when a commit finds it completely
+// copied and unread; under a steady stream of commits neither happens by itself. So once the log
+// is long, the writer copies what the checkpointer has not yet (little: it keeps up) and waits a
+// moment for readers still in the log, and its next commit restarts the log.
+void Store::Impl::restart_log_if_long() {
+  if (options.log_restart_pages <= 0 || log_pages < options.log_restart_pages || log_pages < next_restart_at) return;
+  // The checkpointer holds the engine's checkpoint lock while it copies; waiting for it here would
+  // stall every job of the batch. Try again after the next batch.
+  if (checkpoint_running.load(std::memory_order_acquire)) return;
+  auto started = std::chrono::steady_clock::now();
+  try {
+    auto r = writer_db->checkpoint(sql::CheckpointMode::restart, options.log_restart_wait);
+    if (r.busy || r.copied_frames < r.log_frames) {
+      // A reader is still in the log (a long read transaction): try again after another
+      // checkpoint's worth of pages rather than at every batch.
+      next_restart_at = log_pages + std::max(options.checkpoint_pages, 1);
+      log::debug("store.log_restart_busy", "log_pages", r.log_frames, "copied", r.copied_frames);
+      return;
+    }
+  } catch (const std::exception& e) {
+    next_restart_at = log_pages + std::max(options.checkpoint_pages, 1);
+    log::error("store.checkpoint_failed", "by", "writer", "reason", e.what());
+    return;
+  }
+  // The next commit restarts the log (after_commit sees it shrink); until then, do not copy again.
+  next_restart_at = log_pages + 1;
+  log_restarts.fetch_add(1, std::memory_order_relaxed);
+  if (m_log_restarts) m_log_restarts->inc();
+  if (m_checkpoint_seconds) {
+    m_checkpoint_seconds->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+}
+
+void Store::Impl::checkpointer_loop() {
+  ::pthread_setname_np(::pthread_self(), "store-ckpt");
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mutex);
+      checkpoint_cv.wait(lock, [&] { return checkpoint_wanted || checkpoint_stopping; });
+      if (checkpoint_stopping) return;
+      checkpoint_wanted = false;
+      checkpoint_running.store(true, std::memory_order_release);
+    }
+    auto started = std::chrono::steady_clock::now();
+    try {
+      // Passive: copies every page no reader still needs, beside the writer and the readers.
+      checkpoint_db->checkpoint(sql::CheckpointMode::passive, std::chrono::milliseconds(0));
+      checkpoints.fetch_add(1, std::memory_order_relaxed);
+      if (m_checkpoints) m_checkpoints->inc();
+      if (m_checkpoint_seconds) {
+        m_checkpoint_seconds->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      }
+    } catch (const std::exception& e) {
+      // Disk full or an I/O error: commits go on (the log grows); the next request tries again.
+      log::error("store.checkpoint_failed", "by", "checkpointer", "reason", e.what());
+    }
+    checkpoint_running.store(false, std::memory_order_release);
   }
 }
 
@@ -139,26 +268,27 @@ void Store::Impl::run_batch(std::vector<Job>& batch) {
   auto& db = *writer_db;
   std::exception_ptr batch_failure;
 
+  // The transaction statements are prepared once (cached), not parsed again for every job.
   try {
-    db.exec("BEGIN IMMEDIATE");
+    db.cached("BEGIN IMMEDIATE").run();
   } catch (...) {
     batch_failure = std::current_exception();
   }
 
   for (std::size_t i = 0; i < batch.size() && !batch_failure; ++i) {
-    db.exec("SAVEPOINT job");
     WriteTxn txn(db, blobs);
     try {
+      db.cached("SAVEPOINT job").run();
       batch[i].run(txn);
       db.reset_busy();
-      db.exec("RELEASE job");
-      notes[i] = txn.notifications();
+      db.cached("RELEASE job").run();
+      notes[i] = std::move(txn).take_notifications();
     } catch (...) {
       outcome[i] = std::current_exception();
       try {
         db.reset_busy();
-        db.exec("ROLLBACK TO job");
-        db.exec("RELEASE job");
+        db.cached("ROLLBACK TO job").run();
+        db.cached("RELEASE job").run();
       } catch (...) {
         // The engine aborted the whole transaction (disk full, I/O error): nothing of the batch
         // survives, so every job fails.
@@ -169,14 +299,15 @@ void Store::Impl::run_batch(std::vector<Job>& batch) {
 
   if (!batch_failure) {
     try {
-      db.exec("COMMIT");  // the one fsync of the batch (WAL, synchronous=FULL)
+      db.cached("COMMIT").run();  // the one fsync of the batch (WAL, synchronous=FULL)
     } catch (...) {
       batch_failure = std::current_exception();
     }
   }
   if (batch_failure) {
     try {
-      db.exec("ROLLBACK");
+      db.reset_busy();
+      db.cached("ROLLBACK").run();
     } catch (...) {
       // No transaction was open any more; nothing to undo.
     }
@@ -224,15 +355,15 @@ Store::ReaderLease::~ReaderLease() {
   owner->readers.push_back(std::move(conn));
 }
 
-Store::ReadScope::ReadScope(sql::Connection& c) : conn(c) { conn.exec("BEGIN"); }
+Store::ReadScope::ReadScope(sql::Connection& c) : conn(c) { conn.cached("BEGIN").run(); }
 
 Store::ReadScope::~ReadScope() {
   try {
     conn.reset_busy();
-    conn.exec("COMMIT");
+    conn.cached("COMMIT").run();
   } catch (...) {
     try {
-      conn.exec("ROLLBACK");
+      conn.cached("ROLLBACK").run();
     } catch (...) {
     }
   }
@@ -247,7 +378,8 @@ NotifyHub& Store::notify() { return impl_->hub; }
 const fs::path& Store::data_dir() const { return impl_->options.data_dir; }
 
 WriterStats Store::writer_stats() const {
-  return {impl_->commits.load(std::memory_order_relaxed), impl_->jobs_ok.load(std::memory_order_relaxed)};
+  return {impl_->commits.load(std::memory_order_relaxed), impl_->jobs_ok.load(std::memory_order_relaxed),
+          impl_->checkpoints.load(std::memory_order_relaxed), impl_->log_restarts.load(std::memory_order_relaxed)};
 }
 
 Modseq WriteTxn::modseq(PrincipalId account) {

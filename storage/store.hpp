@@ -3,7 +3,9 @@
 // Writes are jobs. The writer thread owns the only write connection; it takes every job queued
 // while the previous commit was being fsync'd, runs each inside its own SAVEPOINT (a failing job
 // rolls back alone), commits the batch with ONE fsync, and only then completes each caller and
-// publishes notifications. No caller hears "done" before its data is durable.
+// publishes notifications. No caller hears "done" before its data is durable. Copying the
+// write-ahead log back into the database file (checkpointing) is a second thread's work, so a
+// commit never waits for it.
 #pragma once
 
 #include "storage/blobs.hpp"
@@ -11,6 +13,7 @@
 #include "storage/sql/sql.hpp"
 #include "storage/types.hpp"
 
+#include <chrono>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -37,6 +40,15 @@ struct StoreOptions {
   sql::Sync sync = sql::Sync::full;        // Sync::off only for throw-away test stores
   std::size_t max_batch = 1024;            // jobs per commit at most
   std::size_t inline_blob_max = 256 * 1024;  // blobs up to this size live in the database
+  // The checkpointer copies the write-ahead log into the database file whenever the log has grown
+  // by this many pages (4 KiB each) since the last copy.
+  int checkpoint_pages = 1000;
+  // A log this long is restarted: at the next batch boundary the writer copies the few pages the
+  // checkpointer has not, waits up to `log_restart_wait` for readers to leave the log, and the next
+  // commit writes the log from its beginning. Without this, a log written without pause (a
+  // checkpointer copying in the background never catches up with it) would grow without bound.
+  int log_restart_pages = 8192;
+  std::chrono::milliseconds log_restart_wait{25};
   metrics::Registry* metrics = nullptr;    // optional; not owned
 };
 
@@ -67,6 +79,7 @@ class WriteTxn : public ReadTxn {
   BlobStore& blobs() { return blobs_; }
 
   const std::vector<Notification>& notifications() const { return notifications_; }
+  std::vector<Notification> take_notifications() && { return std::move(notifications_); }
 
  private:
   BlobStore& blobs_;
@@ -75,8 +88,10 @@ class WriteTxn : public ReadTxn {
 };
 
 struct WriterStats {
-  std::uint64_t commits = 0;  // fsync'd transactions
-  std::uint64_t jobs = 0;     // jobs completed successfully
+  std::uint64_t commits = 0;      // fsync'd transactions
+  std::uint64_t jobs = 0;         // jobs completed successfully
+  std::uint64_t checkpoints = 0;  // background copies of the log into the database file
+  std::uint64_t log_restarts = 0; // times the log was fully copied for a restart (by the writer)
 };
 
 class Store {
@@ -84,7 +99,8 @@ class Store {
   // Creates data_dir (and the database, blob and tmp folders) when missing and migrates the
   // schema forward. Throws StoreError.
   static std::unique_ptr<Store> open(const StoreOptions& options);
-  // Finishes every queued job (each is committed or failed), then stops the writer.
+  // Finishes every queued job (each is committed or failed), then stops the writer and the
+  // checkpointer.
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;

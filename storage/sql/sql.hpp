@@ -6,8 +6,10 @@
 
 #include "storage/types.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,10 +65,32 @@ class Statement {
 
 enum class Sync { full, off };  // `off` is for throw-away test stores only
 
+// Who copies the write-ahead log back into the database file. `automatic`: the engine, on the
+// committing thread, whenever the log has grown past its default size. `manual`: only
+// Connection::checkpoint (the store runs it on a thread of its own, so commits never wait for it).
+enum class Checkpointing { automatic, manual };
+
 struct ConnectionOptions {
   Sync sync = Sync::full;
   bool read_only = false;
   int busy_timeout_ms = 10000;
+  Checkpointing checkpointing = Checkpointing::automatic;
+  // Page cache of this connection in KiB; 0 = the engine's default (2 MiB).
+  int cache_kib = 0;
+  // After the log restarts from its beginning, its file is truncated to this size; -1 = never.
+  std::int64_t log_size_limit = -1;
+};
+
+enum class CheckpointMode {
+  passive,  // copies what no reader still needs; never waits, never blocks a writer or a reader
+  restart,  // also waits (up to a bound) for the write lock and for readers to leave the log, so
+            // that the next commit writes the log from its beginning instead of growing it
+};
+
+struct CheckpointResult {
+  bool busy = false;       // a restart could not get the lock or outwait a reader in time
+  int log_frames = 0;      // pages in the log
+  int copied_frames = 0;   // of those, pages now in the database file (all of them: fully copied)
 };
 
 // One database connection. Not thread-safe: one thread uses it at a time.
@@ -86,6 +110,16 @@ class Connection {
   int changes() const;  // rows changed by the last statement
   // Resets every statement still mid-iteration, so none holds a read snapshot past its transaction.
   void reset_busy();
+
+  // Copies the write-ahead log into the database file (and fsyncs it). `wait` bounds a restart's
+  // waiting for the write lock and for readers; the connection's own busy timeout is restored
+  // afterwards. Throws StoreError on I/O failure, never for a busy lock (see `busy`). Call
+  // outside a transaction of this connection.
+  CheckpointResult checkpoint(CheckpointMode mode, std::chrono::milliseconds wait);
+  // `fn(log_frames)` runs on the committing thread after every commit of this connection that
+  // wrote to the log, with the log's size in pages. It must not use the connection. Replaces the
+  // previous observer; with Checkpointing::automatic it also replaces the engine's checkpoints.
+  void on_commit(std::function<void(int log_frames)> fn);
 
  private:
   struct Impl;

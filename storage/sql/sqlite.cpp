@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+#include <string_view>
 #include <unordered_map>
 
 namespace atrium::storage::sql {
@@ -33,6 +35,20 @@ Errc classify(int rc) {
 [[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
   const char* msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   throw StoreError(classify(rc), fmt::format("{}: {}", what, msg));
+}
+
+// Process-wide engine settings; they only take before the engine's first use, so the first
+// connection applies them (a later attempt would be refused and change nothing).
+void configure_engine() {
+  static const bool configured = [] {
+    // Each write job runs in a savepoint, which journals the pages it changes in a statement
+    // journal. SQLite spills that journal to a temporary file past 64 KiB, and a delivery job
+    // journals about that much: the writer created, wrote (about ten times per message) and
+    // deleted a file in the temporary directory per commit. 4 MiB keeps ordinary jobs in memory;
+    // a job that changes more than that (a large expunge) still spills.
+    return sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 4 * 1024 * 1024) == SQLITE_OK;
+  }();
+  (void)configured;
 }
 
 }  // namespace
@@ -112,9 +128,17 @@ std::optional<std::int64_t> Statement::column_opt_int(int col) const {
   return column_int(col);
 }
 
+// Looks statements up by a view of their text, so a cache hit allocates nothing.
+struct SqlHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 struct Connection::Impl {
   sqlite3* db = nullptr;
-  std::unordered_map<std::string, Statement> cache;
+  int busy_timeout_ms = 0;
+  std::unordered_map<std::string, Statement, SqlHash, std::equal_to<>> cache;
+  std::function<void(int)> on_commit;
   ~Impl() {
     cache.clear();
     sqlite3_close_v2(db);
@@ -125,6 +149,7 @@ Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Connection::~Connection() = default;
 
 std::unique_ptr<Connection> Connection::open(const std::filesystem::path& file, const ConnectionOptions& options) {
+  configure_engine();
   auto impl = std::make_unique<Impl>();
   int flags = SQLITE_OPEN_NOMUTEX | (options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
   int rc = sqlite3_open_v2(file.c_str(), &impl->db, flags, nullptr);
@@ -134,10 +159,14 @@ std::unique_ptr<Connection> Connection::open(const std::filesystem::path& file, 
   }
   sqlite3_extended_result_codes(impl->db, 1);
   sqlite3_busy_timeout(impl->db, options.busy_timeout_ms);
+  impl->busy_timeout_ms = options.busy_timeout_ms;
   std::unique_ptr<Connection> c(new Connection(std::move(impl)));
   if (!options.read_only) c->exec("PRAGMA journal_mode=WAL");
   c->exec(options.sync == Sync::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
   c->exec("PRAGMA foreign_keys=ON");
+  if (options.checkpointing == Checkpointing::manual) c->exec("PRAGMA wal_autocheckpoint=0");
+  if (options.cache_kib > 0) c->exec(fmt::format("PRAGMA cache_size=-{}", options.cache_kib));
+  if (options.log_size_limit >= 0) c->exec(fmt::format("PRAGMA journal_size_limit={}", options.log_size_limit));
   return c;
 }
 
@@ -153,7 +182,7 @@ Statement Connection::prepare(std::string_view sql) {
 }
 
 Statement& Connection::cached(std::string_view sql) {
-  auto it = impl_->cache.find(std::string(sql));
+  auto it = impl_->cache.find(sql);
   if (it == impl_->cache.end()) {
     it = impl_->cache.emplace(std::string(sql), prepare(sql)).first;
   } else {
@@ -175,6 +204,35 @@ void Connection::exec(std::string_view sql) {
 
 std::int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(impl_->db); }
 int Connection::changes() const { return sqlite3_changes(impl_->db); }
+
+CheckpointResult Connection::checkpoint(CheckpointMode mode, std::chrono::milliseconds wait) {
+  CheckpointResult out;
+  int emode = mode == CheckpointMode::restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
+  if (mode == CheckpointMode::restart) sqlite3_busy_timeout(impl_->db, static_cast<int>(wait.count()));
+  int rc = sqlite3_wal_checkpoint_v2(impl_->db, nullptr, emode, &out.log_frames, &out.copied_frames);
+  if (mode == CheckpointMode::restart) sqlite3_busy_timeout(impl_->db, impl_->busy_timeout_ms);
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+    out.busy = true;
+  } else if (rc != SQLITE_OK) {
+    fail(impl_->db, rc, "checkpoint");
+  }
+  return out;
+}
+
+void Connection::on_commit(std::function<void(int log_frames)> fn) {
+  impl_->on_commit = std::move(fn);
+  if (!impl_->on_commit) {
+    sqlite3_wal_hook(impl_->db, nullptr, nullptr);
+    return;
+  }
+  sqlite3_wal_hook(
+      impl_->db,
+      [](void* arg, sqlite3*, const char*, int frames) {
+        static_cast<Impl*>(arg)->on_commit(frames);
+        return SQLITE_OK;
+      },
+      impl_.get());
+}
 
 void Connection::reset_busy() {
   for (sqlite3_stmt* s = sqlite3_next_stmt(impl_->db, nullptr); s; s = sqlite3_next_stmt(impl_->db, s)) {

@@ -17,7 +17,9 @@ using namespace atrium::storage;
 
 int main(int argc, char** argv) {
   if (argc != 3) return 2;
-  auto store = Store::open({.data_dir = argv[1]});
+  // Small checkpoint and restart thresholds, so kills also land while the log is being copied
+  // into the database file and while it starts again from its beginning.
+  auto store = Store::open({.data_dir = argv[1], .checkpoint_pages = 32, .log_restart_pages = 128});
   int threads = std::atoi(argv[2]);
   auto user = store->write([](WriteTxn& t) {
     if (auto p = directory::find_principal(t, "load@example.test")) return p->id;

@@ -1,4 +1,5 @@
-// The store's core promises: migrations, group commit, per-job rollback, modseqs, notifications.
+// The store's core promises: migrations, group commit, per-job rollback, modseqs, notifications,
+// checkpointing beside the writer.
 #include "storage/async.hpp"
 #include "storage/schema.hpp"
 #include "test_support.hpp"
@@ -8,7 +9,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -221,6 +225,124 @@ TEST_F(StoreTest, CollectionsRenameWithChildrenAndDeleteDropsItems) {
   EXPECT_TRUE(store_->check_consistency().empty());
   auto again = store_->write([&](WriteTxn& t) { return collections::create(t, actor, {user, CollectionKind::mailbox, "Work", ""}); });
   EXPECT_GT(again.uidvalidity, parent.uidvalidity);
+}
+
+// The log is copied into the database file by the checkpointer, beside the writer, and once it
+// is long the writer restarts it; its file stays bounded however long writes go on.
+class CheckpointTest : public ::testing::Test {
+ protected:
+  static constexpr int k_checkpoint_pages = 40;
+  static constexpr int k_restart_pages = 160;
+  static constexpr std::uintmax_t k_frame = 4096 + 24;  // page plus frame header
+
+  void SetUp() override {
+    dir_ = testing::make_temp_dir("checkpoint");
+    store_ = Store::open({.data_dir = dir_,
+                          .checkpoint_pages = k_checkpoint_pages,
+                          .log_restart_pages = k_restart_pages,
+                          .log_restart_wait = std::chrono::milliseconds(10)});
+    user_ = store_->write([](WriteTxn& t) {
+      directory::add_domain(t, "example.test");
+      return directory::add_user(t, {"c@example.test", "$argon2id$not-a-real-hash", "", 0});
+    });
+    box_ = store_->read([&](ReadTxn& t) {
+      return collections::find(t, Actor::system(), user_, CollectionKind::mailbox, "INBOX")->id;
+    });
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  // One commit: a message with an inline blob of its own (a few pages of log).
+  void deliver(int n) {
+    auto blob = store_->blobs().stage(std::string(3000, 'a') + std::to_string(n));
+    store_->write([&](WriteTxn& t) {
+      items::add(t, Actor::system(), {.collection = box_, .kind = ItemKind::message, .blob = blob});
+    });
+  }
+  std::uintmax_t log_bytes() {
+    std::error_code ec;
+    auto n = std::filesystem::file_size(dir_ / "atrium.db-wal", ec);
+    return ec ? 0 : n;
+  }
+  std::int64_t count_items() {
+    return store_->read([](ReadTxn& t) {
+      auto q = t.db().prepare("SELECT COUNT(*) FROM items");
+      q.step();
+      return q.column_int(0);
+    });
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+  PrincipalId user_ = 0;
+  CollectionId box_ = 0;
+};
+
+TEST_F(CheckpointTest, CopiesTheLogInTheBackgroundAndRestartsItSoItStaysBounded) {
+  std::uintmax_t largest = 0;
+  for (int i = 0; i < 300; ++i) {
+    deliver(i);
+    largest = std::max(largest, log_bytes());
+  }
+  auto stats = store_->writer_stats();
+  EXPECT_GT(stats.checkpoints, 0u);
+  EXPECT_GT(stats.log_restarts, 0u);
+  // A restart may wait a few batches for the checkpointer to finish; never for ever.
+  EXPECT_LT(largest, 4 * k_restart_pages * k_frame);
+  EXPECT_EQ(count_items(), 300);
+  EXPECT_TRUE(store_->check_consistency().empty());
+  // Everything survives closing (the last connection copies the rest) and reopening.
+  store_.reset();
+  store_ = Store::open({.data_dir = dir_});
+  EXPECT_EQ(count_items(), 300);
+}
+
+TEST_F(CheckpointTest, AReaderInTheLogDelaysTheRestartButNeitherWritesNorItsSnapshot) {
+  for (int i = 0; i < 20; ++i) deliver(i);
+  std::mutex m;
+  std::condition_variable cv;
+  bool reading = false, release = false;
+  std::int64_t before = -1, after = -1;
+  std::thread reader([&] {
+    store_->read([&](ReadTxn& t) {
+      auto q = t.db().prepare("SELECT COUNT(*) FROM items");
+      q.step();
+      before = q.column_int(0);
+      q.reset();
+      {
+        std::unique_lock lock(m);
+        reading = true;
+        cv.notify_all();
+        cv.wait(lock, [&] { return release; });
+      }
+      q.step();  // the same snapshot, however much was committed and copied meanwhile
+      after = q.column_int(0);
+      q.reset();
+      return 0;
+    });
+  });
+  {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return reading; });
+  }
+  auto restarts = store_->writer_stats().log_restarts;
+  for (int i = 20; i < 220; ++i) deliver(i);
+  // The reader still needs the log from its snapshot on: it cannot start again from the beginning.
+  EXPECT_GT(log_bytes(), k_restart_pages * k_frame);
+  EXPECT_EQ(store_->writer_stats().log_restarts, restarts);
+  {
+    std::lock_guard lock(m);
+    release = true;
+  }
+  cv.notify_all();
+  reader.join();
+  EXPECT_EQ(before, 20);
+  EXPECT_EQ(after, 20);
+  for (int i = 220; i < 320; ++i) deliver(i);
+  EXPECT_GT(store_->writer_stats().log_restarts, restarts);
+  EXPECT_EQ(count_items(), 320);
+  EXPECT_TRUE(store_->check_consistency().empty());
 }
 
 }  // namespace
