@@ -128,7 +128,8 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     }
     search = std::make_unique<storage::search::Index>(
         *store, storage::search::IndexOptions{.dir = cfg.server.data_dir / "search",
-                                              .extract = mail::index::message_extractor(decoders)});
+                                              .extract = mail::index::message_extractor(decoders),
+                                              .extract_quick = mail::index::extract_for_search});
     net::TlsFiles files;
     if (cfg.tls) {
       files = {cfg.tls->cert, cfg.tls->key};

@@ -48,11 +48,39 @@ Collection checked_collection(ReadTxn& txn, const Actor& actor, CollectionId id,
   return *c;
 }
 
-void insert_meta(WriteTxn& txn, ItemId id, const ItemMeta& meta) {
+// The message's thread: the one it brings (a copy within the account), else the thread of the
+// first of its keys already known in the account, else a new one named after the message. Its
+// keys are recorded for the messages that will refer to it. Threads are never merged afterwards
+// (a message's THREADID is immutable, RFC 8474): when a later message links two threads, it joins
+// the first and the two stay apart.
+std::int64_t assign_thread(WriteTxn& txn, PrincipalId account, ItemId id, const MessageMeta& m) {
+  std::int64_t thread = m.thread_id;
+  if (!thread) {
+    auto& find = txn.db().cached("SELECT thread_id FROM thread_keys WHERE account_id = ? AND message_id = ?");
+    for (const auto& key : m.thread_keys) {
+      find.bind(1, account).bind(2, key);
+      if (find.step()) thread = find.column_int(0);
+      find.reset();
+      if (thread) break;
+    }
+  }
+  if (!thread) thread = id;
+  auto& add = txn.db().cached("INSERT OR IGNORE INTO thread_keys (account_id, message_id, thread_id) VALUES (?, ?, ?)");
+  for (const auto& key : m.thread_keys) {
+    add.bind(1, account).bind(2, key).bind(3, thread).run();
+    add.reset();
+  }
+  return thread;
+}
+
+void insert_meta(WriteTxn& txn, PrincipalId account, ItemId id, const ItemMeta& meta) {
   if (auto* m = std::get_if<MessageMeta>(&meta)) {
+    auto thread = assign_thread(txn, account, id, *m);
     txn.db()
-        .cached("INSERT INTO message_meta (item_id, message_id, subject, envelope, bodystructure) VALUES (?, ?, ?, ?, ?)")
+        .cached("INSERT INTO message_meta (item_id, message_id, subject, envelope, bodystructure, thread_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)")
         .bind(1, id).bind(2, m->message_id).bind(3, m->subject).bind(4, m->envelope).bind(5, m->bodystructure)
+        .bind(6, thread)
         .run();
   } else if (auto* e = std::get_if<EventMeta>(&meta)) {
     txn.db()
@@ -77,16 +105,22 @@ Added add(WriteTxn& txn, const Actor& actor, const NewItem& ni) {
 Added detail::insert(WriteTxn& txn, const Collection& c, const NewItem& ni) {
   if (ni.name.size() > 1024) throw StoreError(Errc::invalid, "item name longer than 1024 octets");
 
-  // Quota: charged to the collection's owner, whoever adds the item.
-  auto& qq = txn.db().cached("SELECT quota_bytes, used_bytes FROM principals WHERE id = ?");
-  qq.bind(1, c.account_id);
-  if (!qq.step()) {
-    qq.reset();
-    throw StoreError(Errc::not_found, "account does not exist");
+  // Quota: charged to the collection's owner, whoever adds the item, by one statement that
+  // changes nothing when the item would exceed it (a quota of 0 is none).
+  txn.db()
+      .cached("UPDATE principals SET used_bytes = used_bytes + ?1 WHERE id = ?2 "
+              "AND (quota_bytes <= 0 OR used_bytes + ?1 <= quota_bytes)")
+      .bind(1, ni.blob.size)
+      .bind(2, c.account_id)
+      .run();
+  if (txn.db().changes() != 1) {
+    auto& exists = txn.db().cached("SELECT 1 FROM principals WHERE id = ?");
+    exists.bind(1, c.account_id);
+    bool found = exists.step();
+    exists.reset();
+    if (!found) throw StoreError(Errc::not_found, "account does not exist");
+    throw StoreError(Errc::quota, "mailbox quota exceeded");
   }
-  std::int64_t quota = qq.column_int(0), used = qq.column_int(1);
-  qq.reset();
-  if (quota > 0 && used + ni.blob.size > quota) throw StoreError(Errc::quota, "mailbox quota exceeded");
 
   blob_ref(txn, ni.blob);
   auto& u = txn.db().cached("UPDATE collections SET uidnext = uidnext + 1 WHERE id = ? RETURNING uidnext - 1");
@@ -116,8 +150,7 @@ Added detail::insert(WriteTxn& txn, const Collection& c, const NewItem& ni) {
   ins.step();
   ItemId id = ins.column_int(0);
   ins.reset();
-  insert_meta(txn, id, ni.meta);
-  txn.db().cached("UPDATE principals SET used_bytes = used_bytes + ? WHERE id = ?").bind(1, ni.blob.size).bind(2, c.account_id).run();
+  insert_meta(txn, c.account_id, id, ni.meta);
   txn.log_change(c.account_id, c.id, id, uid, ChangeOp::item_created);
   return {id, uid, m};
 }

@@ -125,7 +125,8 @@ Item as_item(const Collection& c, const Summary& s) {
 }
 
 MessageMeta load_meta(ReadTxn& txn, ItemId id) {
-  auto& q = txn.db().cached("SELECT message_id, subject, envelope, bodystructure FROM message_meta WHERE item_id = ?");
+  auto& q = txn.db().cached(
+      "SELECT message_id, subject, envelope, bodystructure, thread_id FROM message_meta WHERE item_id = ?");
   q.bind(1, id);
   MessageMeta m;
   if (q.step()) {
@@ -133,6 +134,7 @@ MessageMeta load_meta(ReadTxn& txn, ItemId id) {
     m.subject = q.column_text(1);
     m.envelope = q.column_text(2);
     m.bodystructure = q.column_text(3);
+    m.thread_id = q.column_int(4);
   }
   q.reset();
   return m;
@@ -192,7 +194,7 @@ std::vector<Detail> fetch(ReadTxn& txn, const Actor& actor, CollectionId mailbox
   // Rows and metadata in one range scan per UID run: FETCH of 10,000 envelopes is a handful of
   // queries, not 10,000.
   auto& q = txn.db().cached(fmt::format(
-      "SELECT {}, m.message_id, m.subject, m.envelope, m.bodystructure FROM items i "
+      "SELECT {}, m.message_id, m.subject, m.envelope, m.bodystructure, m.thread_id FROM items i "
       "LEFT JOIN message_meta m ON m.item_id = i.id "
       "WHERE i.collection_id = ? AND i.uid BETWEEN ? AND ? ORDER BY i.uid",
       k_summary_columns));
@@ -206,10 +208,36 @@ std::vector<Detail> fetch(ReadTxn& txn, const Actor& actor, CollectionId mailbox
       d.meta.subject = q.column_text(10);
       d.meta.envelope = q.column_text(11);
       d.meta.bodystructure = q.column_text(12);
+      d.meta.thread_id = q.column_opt_int(13).value_or(0);
       out.push_back(std::move(d));
     }
     q.reset();
   }
+  return out;
+}
+
+std::vector<Uid> thread_uids(ReadTxn& txn, const Actor& actor, CollectionId mailbox, std::int64_t thread) {
+  checked(txn, actor, mailbox, right_read);
+  auto& q = txn.db().cached(
+      "SELECT i.uid FROM message_meta m JOIN items i ON i.id = m.item_id "
+      "WHERE m.thread_id = ? AND i.collection_id = ? ORDER BY i.uid");
+  q.bind(1, thread).bind(2, mailbox);
+  std::vector<Uid> out;
+  while (q.step()) out.push_back(q.column_int(0));
+  q.reset();
+  return out;
+}
+
+std::vector<Uid> created_after_change(ReadTxn& txn, const Actor& actor, CollectionId mailbox, std::int64_t change_id,
+                                      std::size_t limit) {
+  checked(txn, actor, mailbox, right_read);
+  auto& q = txn.db().cached(
+      "SELECT uid FROM changes WHERE id > ? AND collection_id = ? AND op = ? ORDER BY id LIMIT ?");
+  q.bind(1, change_id).bind(2, mailbox).bind(3, static_cast<std::int64_t>(ChangeOp::item_created));
+  q.bind(4, static_cast<std::int64_t>(limit));
+  std::vector<Uid> out;
+  while (q.step()) out.push_back(q.column_int(0));
+  q.reset();
   return out;
 }
 
@@ -340,6 +368,8 @@ CopyResult transfer(WriteTxn& txn, const Actor& actor, CollectionId source, std:
     ni.flags = s.flags;
     ni.keywords = s.keywords;
     ni.meta = load_meta(txn, s.id);
+    // Thread ids are per account: a copy into another account's mailbox starts a thread there.
+    if (to.account_id != from.account_id) std::get<MessageMeta>(ni.meta).thread_id = 0;
     auto added = items::detail::insert(txn, to, ni);
     if (how == Transfer::move) items::detail::erase(txn, as_item(from, s));
     result.source_uids.push_back(s.uid);

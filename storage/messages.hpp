@@ -44,6 +44,17 @@ enum class Meta { without, with };
 std::vector<Detail> fetch(ReadTxn& txn, const Actor& actor, CollectionId mailbox, std::span<const Uid> uids,
                           Meta meta = Meta::with);
 
+// The UIDs (ascending) of the mailbox's messages in the thread `thread` (MessageMeta::thread_id).
+// Needs right_read. One index range scan.
+std::vector<Uid> thread_uids(ReadTxn& txn, const Actor& actor, CollectionId mailbox, std::int64_t thread);
+
+// The UIDs of the messages stored into the mailbox (delivered, appended, copied or moved in) by
+// changes after change-log row `change_id`, in the order of their changes, at most `limit`
+// (so a caller learns "more than limit - 1" cheaply). Needs right_read. Reads the change log from
+// that row on: meant for a short tail (what an indexer has not reached yet).
+std::vector<Uid> created_after_change(ReadTxn& txn, const Actor& actor, CollectionId mailbox, std::int64_t change_id,
+                                      std::size_t limit);
+
 enum class FlagOp { replace, add, remove };
 
 struct FlagChange {

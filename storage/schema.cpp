@@ -200,6 +200,25 @@ CREATE TABLE subscriptions (
 );
 )sql";
 
+// Threads, assigned at delivery and APPEND (RFC 8474 THREADID, later conversation views): each
+// message's thread, and per account which Message-IDs belong to which thread, so a reply finds
+// its thread by one lookup per referenced id. Messages stored before this version each start a
+// thread of their own, and their Message-IDs are known, so later replies join them.
+constexpr const char* k_v5 = R"sql(
+ALTER TABLE message_meta ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0;
+UPDATE message_meta SET thread_id = item_id;
+CREATE INDEX message_meta_thread ON message_meta(thread_id);
+CREATE TABLE thread_keys (
+  account_id INTEGER NOT NULL REFERENCES principals(id) ON DELETE CASCADE,
+  message_id TEXT NOT NULL,
+  thread_id INTEGER NOT NULL,
+  PRIMARY KEY (account_id, message_id)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO thread_keys (account_id, message_id, thread_id)
+  SELECT i.account_id, trim(m.message_id, ' <>'), m.thread_id FROM message_meta m JOIN items i ON i.id = m.item_id
+  WHERE trim(m.message_id, ' <>') != '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -208,6 +227,7 @@ const std::vector<Migration>& migrations() {
       {2, "outbound queue with DSN parameters, per-domain catch-all", k_v2},
       {3, "small blobs stored inline", k_v3},
       {4, "save dates, \\Recent marks, subscriptions", k_v4},
+      {5, "message threads", k_v5},
   };
   return all;
 }

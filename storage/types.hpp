@@ -116,6 +116,13 @@ struct MessageMeta {
   std::string subject;
   std::string envelope;        // cached IMAP ENVELOPE, filled by the MIME layer
   std::string bodystructure;   // cached IMAP BODYSTRUCTURE
+  // Thread keys, filled by the MIME layer: the message's own Message-ID, then the ids of its
+  // In-Reply-To and References (without angle brackets). On insert the store puts the message in
+  // the thread of the first key already known in the account, else in a new thread of its own.
+  std::vector<std::string> thread_keys;
+  // The thread, set by the store (on insert, and when read back); a copy within the same account
+  // passes it on unchanged, since a message's thread never changes (RFC 8474 THREADID).
+  std::int64_t thread_id = 0;
 };
 struct EventMeta {
   std::string ical_uid;

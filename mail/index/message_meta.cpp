@@ -5,6 +5,9 @@
 #include "mail/mime/envelope.hpp"
 #include "mail/mime/header.hpp"
 #include "mail/mime/structure.hpp"
+#include "mail/mime/thread.hpp"
+
+#include <algorithm>
 
 namespace atrium::mail::index {
 
@@ -43,11 +46,37 @@ std::string metadata_text(std::string_view in, std::size_t max) {
   return out;
 }
 
+namespace {
+
+std::vector<std::string> thread_keys(const mime::HeaderBlock& headers) {
+  // A References chain of a long mailing-list thread can hold hundreds of ids; its first (the
+  // thread's root) and its last ones (the closest ancestors) are what joins a thread.
+  constexpr std::size_t k_max_references = 30;
+  constexpr std::size_t k_max_id = 250;
+  std::vector<std::string> keys;
+  auto add = [&](std::string id) {
+    if (id.empty() || id.size() > k_max_id || metadata_text(id, id.size()) != id) return;
+    if (std::find(keys.begin(), keys.end(), id) == keys.end()) keys.push_back(std::move(id));
+  };
+  if (auto v = mime::first_value(headers, "Message-ID")) add(mime::parse_message_id(*v).value_or(""));
+  if (auto v = mime::first_value(headers, "In-Reply-To")) add(mime::parse_message_id(*v).value_or(""));
+  if (auto v = mime::first_value(headers, "References")) {
+    auto refs = mime::parse_message_ids(*v);
+    if (!refs.empty()) add(refs.front());
+    std::size_t from = refs.size() > k_max_references ? refs.size() - k_max_references : 1;
+    for (std::size_t i = refs.size(); i-- > from;) add(std::move(refs[i]));  // nearest ancestor first
+  }
+  return keys;
+}
+
+}  // namespace
+
 storage::MessageMeta message_meta(std::string_view message) {
   auto headers = mime::read_headers(message);
   storage::MessageMeta meta;
   if (auto id = mime::first_value(headers, "Message-ID")) meta.message_id = metadata_text(*id, 998);
   if (auto subject = mime::first_value(headers, "Subject")) meta.subject = metadata_text(*subject, 998);
+  meta.thread_keys = thread_keys(headers);
   // ENVELOPE and BODYSTRUCTURE in their 7-bit form (8-bit text as literals), what IMAP4rev1
   // clients get; sessions with UTF8=ACCEPT build theirs from the message. Cached only when the
   // result is safe for a text column: valid UTF-8 (it is 7-bit with literals carrying the rest).

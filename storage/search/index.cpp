@@ -476,6 +476,12 @@ struct Index::Impl {
 
 Index::Index(Store& store, IndexOptions options) : impl_(std::make_unique<Impl>(store, std::move(options))) {
   fs::create_directories(impl_->options.dir);
+  // What is on disk is complete up to the cursor already, before the indexer starts.
+  if (auto c = read_cursor(impl_->cursor_file); c && !c->building) {
+    impl_->cursor = *c;
+    impl_->stats.cursor = c->change;
+    impl_->stats.initial_build_done = true;
+  }
 }
 
 void Index::start() {
@@ -567,6 +573,25 @@ std::optional<std::vector<Uid>> Index::find(PrincipalId account, CollectionId ma
       return std::nullopt;
     }
   }
+}
+
+std::optional<Document> Index::extract(ItemKind kind, std::string_view content) const {
+  const auto& fn = impl_->options.extract_quick ? impl_->options.extract_quick : impl_->options.extract;
+  return fn(kind, content);
+}
+
+bool matches(const Document& doc, Scope scope, std::string_view query) {
+  auto terms = words(query);
+  if (terms.empty()) return false;
+  auto prefixes = scope_prefixes(scope);
+  std::vector<std::string> have;
+  for (const auto& [field, text] : doc.texts) {
+    if (std::find(prefixes.begin(), prefixes.end(), field_prefix(field)) == prefixes.end()) continue;
+    for_each_word(text, [&](std::string_view w) { have.emplace_back(w); });
+  }
+  return std::all_of(terms.begin(), terms.end(), [&](const std::string& t) {
+    return std::any_of(have.begin(), have.end(), [&](const std::string& w) { return w.starts_with(t); });
+  });
 }
 
 IndexStats Index::stats() const {

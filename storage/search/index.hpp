@@ -51,6 +51,10 @@ using Extractor = std::function<std::optional<Document>(ItemKind kind, std::stri
 struct IndexOptions {
   std::filesystem::path dir;            // usually <data_dir>/search
   Extractor extract;
+  // For `Index::extract`: the same document without what is slow to make (attachments decoded by
+  // external programs), for a search that reads the few items the indexer has not reached; empty:
+  // `extract`.
+  Extractor extract_quick;
   std::size_t batch = 512;              // change-log rows per indexer step at most
   std::chrono::milliseconds poll{2000}; // re-reads the change log this often even without a notification
 };
@@ -63,6 +67,10 @@ struct IndexStats {
   bool initial_build_done = false;
 };
 
+// Whether `find` would return a document like `doc` for `scope` and `query`: every word of the
+// query begins a word of the scope's fields. False when the query has no words. Pure.
+bool matches(const Document& doc, Scope scope, std::string_view query);
+
 class Index {
  public:
   // Creates `dir` when missing. Throws when it cannot.
@@ -70,7 +78,8 @@ class Index {
   // Stops the indexer thread (the batch in hand is finished first).
   ~Index();
   // Starts the indexer thread (a server starts it once it runs as its final user, so the files
-  // it creates belong to that user). Searches wait until then.
+  // it creates belong to that user). Until then the index answers for what it held at its last
+  // cursor, and searches for anything newer wait.
   void start();
   Index(const Index&) = delete;
   Index& operator=(const Index&) = delete;
@@ -87,6 +96,11 @@ class Index {
                                        std::string_view query) const;
 
   IndexStats stats() const;
+
+  // The document the indexer makes of an item, without the slow parts (`extract_quick`), for a
+  // caller that matches a few items not indexed yet the way the index would (see `matches`).
+  // Any thread.
+  std::optional<Document> extract(ItemKind kind, std::string_view content) const;
 
   struct Impl;
 

@@ -706,6 +706,15 @@ def test_sort_and_thread(mail):
     assert ok(c.uid("SORT", "(ARRIVAL)", "UTF-8", "ALL")) == [b"1 2 3"]
     assert ok(c.thread("REFERENCES", "UTF-8", "ALL")) == [b"(1 3)(2)"]
     assert ok(c.thread("ORDEREDSUBJECT", "UTF-8", "ALL")) == [b"(1 3)(2)"]
+    # OBJECTID (RFC 8474): threads assigned at delivery, one THREADID for the reply and its parent.
+    threads = {}
+    for line in ok(c.fetch("1:3", "(THREADID EMAILID)")):
+        m = re.match(rb"(\d+) \(THREADID \((T\d+)\) EMAILID \((M\w+)\)\)", line)
+        assert m, line
+        threads[int(m.group(1))] = m.group(2).decode()
+    assert threads[1] == threads[3] != threads[2]
+    assert ok(c.search(None, "THREADID", threads[1])) == [b"1 3"]
+    assert ok(c.search(None, "THREADID", "T999999999")) == [b""]
     c.logout()
 
 

@@ -61,9 +61,9 @@ bool top_level_only(const FetchAttribute& a) {
   }
 }
 
-// Whether any attribute needs the cached ENVELOPE or BODYSTRUCTURE.
+// Whether any attribute needs the cached metadata (ENVELOPE, BODYSTRUCTURE, the thread).
 bool needs_meta(const FetchAttribute& a) {
-  return a.item == FetchItem::envelope || a.item == FetchItem::body_structure;
+  return a.item == FetchItem::envelope || a.item == FetchItem::body_structure || a.item == FetchItem::thread_id;
 }
 
 mime::SectionSpec to_spec(const Section& s) {
@@ -223,7 +223,11 @@ class Formatter {
         case FetchItem::rfc822_size: add(fmt::format("RFC822.SIZE {}", m.size)); break;
         case FetchItem::modseq: add(fmt::format("MODSEQ ({})", m.modseq)); break;
         case FetchItem::email_id: add(fmt::format("EMAILID ({})", email_object_id(m.blob_hash))); break;
-        case FetchItem::thread_id: add("THREADID NIL"); break;
+        case FetchItem::thread_id:
+          // A message stored without metadata (none at all) has no thread: NIL (RFC 8474 §5.2).
+          add(row.detail.meta.thread_id > 0 ? fmt::format("THREADID ({})", thread_object_id(row.detail.meta.thread_id))
+                                            : std::string("THREADID NIL"));
+          break;
         case FetchItem::save_date:
           add(m.saved_at > 0 ? "SAVEDATE " + format_date_time(m.saved_at, 0) : std::string("SAVEDATE NIL"));
           break;

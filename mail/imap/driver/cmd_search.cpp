@@ -1,8 +1,9 @@
 // SEARCH and UID SEARCH with ESEARCH (RFC 4731) and SEARCHRES (RFC 5182) result forms. Keys on
 // flags, sizes, dates, UIDs and modseqs use the store's rows. TEXT, BODY, FROM, TO, CC, BCC,
-// SUBJECT (and HEADER on those five fields) ask the full-text index (word-prefix match) once it
-// has caught up with the account; without an index, or when it lags too long, and for other
-// HEADER fields, the message is read (decoded, case-insensitive substring match).
+// SUBJECT (and HEADER on those five fields) ask the full-text index (word-prefix match); the few
+// messages stored since the indexer's cursor are read instead. Without an index, when it is far
+// behind for longer than the caller waits, and for other HEADER fields, the message is read
+// (decoded, case-insensitive substring match).
 #include "mail/imap/driver/session_impl.hpp"
 
 #include "core/log/log.hpp"
@@ -267,23 +268,114 @@ struct Hit {
   storage::Modseq modseq = 0;
 };
 
-// Asks the full-text index for every key it can answer, once it has every change of the account.
-// Keys it cannot answer are left out of the result (the caller reads the messages for them).
-IndexedSets ask_index(Session::Impl& s, storage::PrincipalId owner, storage::CollectionId mailbox, const SearchKey& key) {
+// A message's decoded header and search text, read for the keys that need its content.
+struct Content {
+  std::optional<std::string> blob;
+  std::optional<mime::HeaderBlock> header;
+  std::optional<mime::SearchText> text;
+
+  void load(storage::ReadTxn& t, Session::Impl& s, const storage::messages::Summary& m, Candidate& cand) {
+    blob = storage::read_blob(t, s.services.store.blobs(), m.blob_hash);
+    if (!blob) return;
+    cand.content = *blob;
+    header = mime::read_headers(*blob);
+    text = mime::extract_search_text(*blob, mime::parse_structure(*blob));
+    cand.header = &*header;
+    cand.text = &*text;
+  }
+};
+
+// Messages stored after the indexer's cursor that a search reads itself rather than wait for the
+// index; with more than this, it waits.
+constexpr std::size_t k_max_unindexed = 500;
+
+// Adds to each index result the messages among `unindexed` that the index would find: each is
+// turned into the document the indexer will make of it and matched by the index's own rule, so
+// an answer does not change once the indexer has caught up.
+void scan_unindexed(Session::Impl& s, const Account& who, const MailboxView& view, std::span<const storage::Uid> unindexed,
+                    const std::vector<const SearchKey*>& keys, IndexedSets& sets) {
+  const auto& index = *s.services.search;
+  s.services.store.read([&](storage::ReadTxn& t) {
+    auto rows = storage::messages::fetch(t, who.actor(), view.id(), unindexed, storage::messages::Meta::without);
+    for (const auto& d : rows) {
+      auto blob = storage::read_blob(t, s.services.store.blobs(), d.summary.blob_hash);
+      if (!blob) continue;
+      auto doc = index.extract(storage::ItemKind::message, *blob);
+      if (!doc) continue;
+      for (const SearchKey* k : keys) {
+        auto found = sets.find(k);
+        if (found != sets.end() && storage::search::matches(*doc, *index_scope(*k), index_query(*k))) {
+          found->second.push_back(d.summary.uid);
+        }
+      }
+    }
+    return 0;
+  });
+  for (auto& [k, uids] : sets) {
+    std::sort(uids.begin(), uids.end());
+    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+  }
+}
+
+// Asks the full-text index for every key it can answer. The index is complete up to its cursor;
+// the messages of the mailbox stored after it (a handful while deliveries keep the indexer busy)
+// are read and matched here, so a search sees every commit made before it without waiting for
+// the indexer. Only when many are missing (a burst, a rebuild) does it wait, up to the configured
+// time. Keys the index cannot answer are left out of the result (the caller reads the messages
+// for them).
+IndexedSets ask_index(Session::Impl& s, const Account& who, const MailboxView& view, const SearchKey& key) {
   IndexedSets sets;
   auto* index = s.services.search;
   if (!index) return sets;
   std::vector<const SearchKey*> keys;
   collect_indexable(key, keys);
   if (keys.empty()) return sets;
-  if (!index->wait_current(owner, s.services.search_wait)) {
-    log::warn("imap.search_index_behind", "account", owner, "waited_ms", s.services.search_wait.count());
-    return sets;
+  auto owner = view.mailbox().account_id;
+  auto mailbox = view.id();
+  std::vector<storage::Uid> unindexed;
+  if (!index->wait_current(owner, std::chrono::milliseconds(0))) {
+    auto stats = index->stats();  // read before the index's readers open: they see at least this
+    bool few = false;
+    if (stats.initial_build_done) {
+      unindexed = s.services.store.read([&](storage::ReadTxn& t) {
+        return storage::messages::created_after_change(t, who.actor(), mailbox, stats.cursor, k_max_unindexed + 1);
+      });
+      few = unindexed.size() <= k_max_unindexed;
+    }
+    if (!few) {
+      unindexed.clear();
+      if (!index->wait_current(owner, s.services.search_wait)) {
+        log::warn("imap.search_index_behind", "account", owner, "waited_ms", s.services.search_wait.count());
+        return sets;
+      }
+    }
   }
   for (const SearchKey* k : keys) {
     if (auto uids = index->find(owner, mailbox, *index_scope(*k), index_query(*k))) sets.emplace(k, std::move(*uids));
   }
+  if (!unindexed.empty() && !sets.empty()) scan_unindexed(s, who, view, unindexed, keys, sets);
   return sets;
+}
+
+void collect_thread_keys(const SearchKey& k, std::vector<const SearchKey*>& out) {
+  if (k.op == SearchOp::thread_id) out.push_back(&k);
+  for (const auto& c : k.children) collect_thread_keys(c, out);
+}
+
+// THREADID keys become UID sets of this mailbox, one index scan each; an objectid that is not one
+// of ours matches nothing.
+void add_thread_sets(Session::Impl& s, const Account& who, storage::CollectionId mailbox, const SearchKey& key,
+                     IndexedSets& sets) {
+  std::vector<const SearchKey*> keys;
+  collect_thread_keys(key, keys);
+  if (keys.empty()) return;
+  s.services.store.read([&](storage::ReadTxn& t) {
+    for (const SearchKey* k : keys) {
+      auto thread = parse_thread_object_id(std::get<std::string>(k->arg));
+      sets[k] = thread ? storage::messages::thread_uids(t, who.actor(), mailbox, *thread) : std::vector<storage::Uid>{};
+    }
+    return 0;
+  });
 }
 
 // Evaluates `key` over the selected mailbox in one read transaction. Blocking: store pool.
@@ -293,7 +385,8 @@ std::vector<Hit> search_hits(Session::Impl& s, const SearchKey& key) {
   auto id = sel.view->id();
   const MailboxView& view = *sel.view;
   auto now = static_cast<std::int64_t>(std::time(nullptr));
-  IndexedSets sets = ask_index(s, view.mailbox().account_id, id, key);
+  IndexedSets sets = ask_index(s, who, view, key);
+  add_thread_sets(s, who, id, key, sets);
   Matcher matcher(s, view, now, sets);
   if (!needs_rows(key, sets)) {
     // Index results combined with UID/sequence sets: the view's UIDs are all the rows needed.
@@ -314,19 +407,8 @@ std::vector<Hit> search_hits(Session::Impl& s, const SearchKey& key) {
     for (const auto& d : rows) {
       const auto& m = d.summary;
       Candidate cand{&m, view.sequence_of(m.uid).value_or(0), {}, nullptr, nullptr};
-      std::optional<std::string> blob;
-      std::optional<mime::HeaderBlock> header;
-      std::optional<mime::SearchText> text;
-      if (content) {
-        blob = storage::read_blob(t, s.services.store.blobs(), m.blob_hash);
-        if (blob) {
-          cand.content = *blob;
-          header = mime::read_headers(*blob);
-          text = mime::extract_search_text(*blob, mime::parse_structure(*blob));
-          cand.header = &*header;
-          cand.text = &*text;
-        }
-      }
+      Content loaded;
+      if (content) loaded.load(t, s, m, cand);
       if (matcher.match(key, cand)) out.push_back({m.uid, cand.seq, m.modseq});
     }
     return out;

@@ -60,6 +60,18 @@ std::string email_object_id(const std::string& blob_hash) {
   return id;
 }
 
+std::string thread_object_id(std::int64_t thread_id) { return fmt::format("T{}", thread_id); }
+
+std::optional<std::int64_t> parse_thread_object_id(std::string_view objectid) {
+  if (objectid.size() < 2 || objectid.size() > 19 || objectid[0] != 'T') return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : objectid.substr(1)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v > 0 ? std::optional<std::int64_t>(v) : std::nullopt;
+}
+
 std::optional<ParsedFlags> parse_flags(const std::vector<Flag>& flags) {
   ParsedFlags out;
   for (const auto& f : flags) {

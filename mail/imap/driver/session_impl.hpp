@@ -48,6 +48,8 @@ std::string command_label(const Command& command);
 // RFC 8474 object ids: stable, opaque, 1-255 of [A-Za-z0-9_-].
 std::string mailbox_object_id(storage::CollectionId id);  // MAILBOXID
 std::string email_object_id(const std::string& blob_hash);  // EMAILID: the same for the same message
+std::string thread_object_id(std::int64_t thread_id);       // THREADID: "T" and the store's thread id
+std::optional<std::int64_t> parse_thread_object_id(std::string_view objectid);  // nullopt: not one of ours
 
 struct Session::Impl {
   Services& services;

@@ -165,6 +165,72 @@ TEST_F(MessagesTest, CopyKeepsFlagsAndSharesTheBlobMoveKeepsTheItem) {
   EXPECT_TRUE(store_->check_consistency().empty());
 }
 
+// Threads are assigned on insert from the thread keys (own Message-ID, In-Reply-To, References),
+// whatever order the messages arrive in, per account, and never change afterwards.
+TEST_F(MessagesTest, ThreadsJoinOnAnySharedKeyAndCopiesKeepTheirThread) {
+  auto add_keyed = [&](CollectionId c, const std::string& body, std::vector<std::string> keys) {
+    auto blob = store_->blobs().stage(body);
+    return store_->write([&](WriteTxn& t) {
+      MessageMeta meta{"<" + (keys.empty() ? body : keys[0]) + ">", body, "", ""};
+      meta.thread_keys = std::move(keys);
+      return items::add(t, me(), {.collection = c, .kind = ItemKind::message, .blob = blob, .meta = meta}).uid;
+    });
+  };
+  add_keyed(box_, "root", {"root@x"});                          // uid 1
+  add_keyed(box_, "reply", {"reply@x", "root@x"});              // uid 2: In-Reply-To root
+  add_keyed(box_, "other", {"other@x"});                        // uid 3
+  add_keyed(box_, "child-first", {"late@x", "reply@x"});        // uid 4: refers to the reply only
+  add_keyed(box_, "orphan-reply", {"o2@x", "o1@x"});            // uid 5: its parent arrives later
+  add_keyed(box_, "orphan-parent", {"o1@x"});                   // uid 6
+  add_keyed(box_, "no-id", {});                                 // uid 7: no keys at all
+  auto details = store_->read([&](ReadTxn& t) {
+    std::vector<Uid> all = {1, 2, 3, 4, 5, 6, 7};
+    return messages::fetch(t, me(), box_, all);
+  });
+  ASSERT_EQ(details.size(), 7u);
+  std::vector<std::int64_t> thread;
+  for (const auto& d : details) thread.push_back(d.meta.thread_id);
+  for (auto id : thread) EXPECT_GT(id, 0);
+  EXPECT_EQ(thread[1], thread[0]);
+  EXPECT_EQ(thread[3], thread[0]);
+  EXPECT_NE(thread[2], thread[0]);
+  EXPECT_EQ(thread[5], thread[4]);
+  EXPECT_NE(thread[4], thread[0]);
+  EXPECT_NE(thread[6], thread[0]);
+  EXPECT_NE(thread[6], thread[2]);
+
+  auto in_thread = [&](CollectionId c, std::int64_t t) {
+    return store_->read([&](ReadTxn& r) { return messages::thread_uids(r, me(), c, t); });
+  };
+  EXPECT_EQ(in_thread(box_, thread[0]), (std::vector<Uid>{1, 2, 4}));
+  EXPECT_EQ(in_thread(box_, thread[4]), (std::vector<Uid>{5, 6}));
+  EXPECT_TRUE(in_thread(box_, 999999).empty());
+
+  // A copy in the same account stays in its thread; a later reply to it joins that thread too.
+  std::vector<Uid> one = {2};
+  store_->write([&](WriteTxn& t) { return messages::transfer(t, me(), box_, one, archive_, messages::Transfer::copy); });
+  EXPECT_EQ(in_thread(archive_, thread[0]), (std::vector<Uid>{1}));
+  add_keyed(archive_, "reply-2", {"r2@x", "reply@x"});
+  EXPECT_EQ(in_thread(archive_, thread[0]), (std::vector<Uid>{1, 2}));
+
+  // Thread keys are per account: the same ids in another account start threads of their own.
+  auto other = add_user("t2@example.test");
+  auto other_box = inbox(other).id;
+  auto blob = store_->blobs().stage("elsewhere");
+  store_->write([&](WriteTxn& t) {
+    MessageMeta meta{"<e@x>", "elsewhere", "", ""};
+    meta.thread_keys = {"e@x", "root@x"};
+    return items::add(t, Actor::principal(other), {.collection = other_box, .kind = ItemKind::message, .blob = blob, .meta = meta});
+  });
+  auto theirs = store_->read([&](ReadTxn& t) {
+    std::vector<Uid> first = {1};
+    return messages::fetch(t, Actor::principal(other), other_box, first);
+  });
+  ASSERT_EQ(theirs.size(), 1u);
+  EXPECT_NE(theirs[0].meta.thread_id, thread[0]);
+  EXPECT_TRUE(store_->check_consistency().empty());
+}
+
 TEST_F(MessagesTest, StatusCountsAndRecentIsClaimedOnce) {
   add(box_, "a", flag_seen);
   add(box_, "bb", flag_deleted);

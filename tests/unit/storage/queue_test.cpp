@@ -1,6 +1,7 @@
 // The outbound queue: what enqueue keeps (DSN parameters included), the blob reference each
 // queued message holds, and that the store stays consistent through enqueue and removal.
 #include "storage/blobs.hpp"
+#include "storage/messages.hpp"
 #include "storage/queue.hpp"
 #include "storage/schema.hpp"
 #include "test_support.hpp"
@@ -193,13 +194,21 @@ TEST_F(StoreTest, CatchAllIsADomainSettingWithCheckedTargets) {
 }
 
 TEST_F(StoreTest, MigrationsUpgradeAVersionOneDatabaseWithData) {
-  add_user("a@example.test");
+  auto user = add_user("a@example.test");
+  auto box = inbox(user).id;
+  // Larger than the inline limit: a version-1 store kept every blob in a file.
+  auto blob = store_->blobs().stage(std::string(300 * 1024, 'o'));
+  auto old = store_->write([&](WriteTxn& t) {
+    return items::add(t, Actor::system(), {.collection = box, .kind = ItemKind::message, .blob = blob,
+                                           .meta = MessageMeta{"<old@x>", "old", "", ""}}).id;
+  });
   // Turn the store back into what a version-1 binary left behind.
   store_->write([](WriteTxn& t) {
     t.db().exec(
         "DROP TABLE outbound_recipients; DROP TABLE outbound_queue; ALTER TABLE domains DROP COLUMN catch_all; "
         "ALTER TABLE blobs DROP COLUMN content; ALTER TABLE items DROP COLUMN saved_at; "
         "ALTER TABLE collections DROP COLUMN recent_uid; DROP TABLE subscriptions; "
+        "DROP INDEX message_meta_thread; ALTER TABLE message_meta DROP COLUMN thread_id; DROP TABLE thread_keys; "
         "DELETE FROM schema_migrations WHERE version >= 2");
   });
   EXPECT_EQ(store_->read([](ReadTxn& t) { return schema::current_version(t.db()); }), 1);
@@ -208,8 +217,24 @@ TEST_F(StoreTest, MigrationsUpgradeAVersionOneDatabaseWithData) {
             schema::migrations().back().version);
   EXPECT_FALSE(store_->read([](ReadTxn& t) { return directory::get_catch_all(t, "example.test"); }));
   EXPECT_TRUE(store_->read([](ReadTxn& t) { return directory::find_principal(t, "a@example.test").has_value(); }));
-  auto blob = store_->blobs().put("after upgrade");
-  store_->write([&](WriteTxn& t) { queue::enqueue(t, sample(blob)); });
+  // A message stored before threads were known is a thread of its own, found by its Message-ID.
+  EXPECT_EQ(store_->read([&](ReadTxn& t) {
+    auto q = t.db().prepare("SELECT thread_id FROM thread_keys WHERE message_id = 'old@x'");
+    return q.step() ? q.column_int(0) : -1;
+  }), old);
+  auto reply_blob = store_->blobs().stage("a reply");
+  auto later = store_->write([&](WriteTxn& t) {
+    MessageMeta meta{"<new@x>", "Re: old", "", ""};
+    meta.thread_keys = {"new@x", "old@x"};
+    return items::add(t, Actor::system(), {.collection = box, .kind = ItemKind::message, .blob = reply_blob,
+                                           .meta = meta}).uid;
+  });
+  std::vector<Uid> reply = {later};
+  auto got = store_->read([&](ReadTxn& t) { return messages::fetch(t, Actor::system(), box, reply); });
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].meta.thread_id, old);
+  auto queued = store_->blobs().put("after upgrade");
+  store_->write([&](WriteTxn& t) { queue::enqueue(t, sample(queued)); });
   auto small = store_->blobs().stage("inline after upgrade");
   store_->write([&](WriteTxn& t) { queue::enqueue(t, sample(small)); });
   EXPECT_EQ(store_->read_blob(small.hash).value(), "inline after upgrade");

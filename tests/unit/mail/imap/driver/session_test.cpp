@@ -228,5 +228,30 @@ TEST_F(SessionTest, SearchTextKeysUseTheFullTextIndex) {
   services_->search = nullptr;
 }
 
+// Messages stored after the indexer's cursor are read by the search itself and matched by the
+// index's rule, the rest comes from the index: no waiting for an indexer that is behind (here:
+// not running at all), and no answer that changes once it catches up.
+TEST_F(SessionTest, SearchReadsWhatTheIndexHasNotReachedYet) {
+  {
+    storage::search::Index index(*store_, {.dir = dir_ / "search", .extract = mail::index::extract_for_search});
+    index.start();
+    add("Subject: old\r\n\r\nHello world\r\n");
+    ASSERT_TRUE(index.wait_current(user_, std::chrono::seconds(30)));
+  }
+  add("Subject: new\r\n\r\nHello again\r\n");
+  storage::search::Index stopped(*store_, {.dir = dir_ / "search", .extract = mail::index::extract_for_search});
+  services_->search = &stopped;
+  services_->search_wait = std::chrono::milliseconds(0);
+  login();
+  run("s SELECT INBOX");
+  EXPECT_EQ(run("a SEARCH TEXT hello"), "* SEARCH 1 2\r\na OK SEARCH completed\r\n");
+  EXPECT_EQ(run("b SEARCH BODY again"), "* SEARCH 2\r\nb OK SEARCH completed\r\n");
+  // "ello" is a substring of both but begins no word: reading every message (substring) would
+  // have found both.
+  EXPECT_EQ(run("c SEARCH BODY ello"), "* SEARCH\r\nc OK SEARCH completed\r\n");
+  EXPECT_EQ(run("d SEARCH SUBJECT old"), "* SEARCH 1\r\nd OK SEARCH completed\r\n");
+  services_->search = nullptr;
+}
+
 }  // namespace
 }  // namespace atrium::imap
