@@ -1,0 +1,106 @@
+// A calendar object resource (RFC 4791 §4.1): parsed and validated from the bytes of a CalDAV PUT,
+// with what the store indexes (UID, component kind, recurrence, time-range bounds).
+#pragma once
+
+#include "calendar/filter.hpp"
+#include "calendar/zone.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace atrium::calendar {
+
+// The component type a resource holds (RFC 4791 §4.1: one type per resource).
+enum class ComponentKind { event, todo, journal };
+
+std::string_view to_string(ComponentKind kind);  // "VEVENT", "VTODO", "VJOURNAL"
+
+// The span an index stores for time-range queries (RFC 4791 §9.9 rules, all instances included).
+// A query range [s, e) can match only if (!first_start || e >= *first_start) and
+// (!last_end || s <= *last_end); the bounds may be wider than the instances, never narrower.
+struct Bounds {
+  std::optional<UtcSeconds> first_start;  // nullopt: open (e.g. a VTODO without any date)
+  std::optional<UtcSeconds> last_end;     // nullopt: open (infinite RRULE, or too many instances)
+};
+
+// Bounds on what parsing and validating one resource may cost.
+struct ParseLimits {
+  std::size_t max_bytes = 10u << 20;      // whole resource (10 MiB)
+  std::size_t max_depth = 6;              // BEGIN nesting (VCALENDAR > VEVENT > VALARM is 3)
+  std::size_t max_components = 1000;      // BEGIN lines
+  std::size_t max_properties = 20000;     // content lines that are not BEGIN/END
+  std::size_t max_iterations = 100000;    // recurrence steps spent on the bounds
+};
+
+struct ParseOptions {
+  ParseLimits limits;
+  Zone floating = Zone::utc();  // where floating times and DATE values are read (calendar-timezone)
+};
+
+enum class ParseErrorCode {
+  not_icalendar,           // not an iCalendar stream
+  too_large,               // over ParseLimits::max_bytes (CALDAV:max-resource-size)
+  invalid,                 // iCalendar, but not valid (syntax, bad values, limits, duplicate instances)
+  multiple_uids,           // components with different UIDs
+  missing_uid,             // a VEVENT/VTODO/VJOURNAL without UID
+  mixed_component_types,   // e.g. a VEVENT and a VTODO in one resource
+  unsupported_component,   // a top-level component other than VEVENT, VTODO, VJOURNAL, VTIMEZONE
+  method_present,          // METHOD is for iTIP messages, not stored resources
+};
+
+std::string_view to_string(ParseErrorCode code);
+
+// The CalDAV precondition element a PUT answers with (RFC 4791 §5.3.2.1), without namespace:
+// "supported-calendar-data", "valid-calendar-data", "valid-calendar-object-resource",
+// "supported-calendar-component", "max-resource-size".
+std::string_view precondition(ParseErrorCode code);
+
+struct ParseError {
+  ParseErrorCode code;
+  std::string message;  // for humans (a DAV:error description or a log line); never empty
+};
+
+// One parsed, valid calendar object resource. Owns its libical tree (deep-copied on copy).
+//
+// Thread: one Object may be used by one thread at a time (libical caches time zone expansions in
+// the tree); distinct Objects are independent.
+class Object {
+ public:
+  Object(const Object& other);
+  Object& operator=(const Object& other);
+  Object(Object&&) noexcept;
+  Object& operator=(Object&&) noexcept;
+  ~Object();
+
+  const std::string& uid() const;
+  ComponentKind kind() const;
+  // True when the object has an RRULE or RDATE, or overridden instances (RECURRENCE-ID).
+  bool recurs() const;
+  // Computed at parse time with ParseOptions::floating.
+  const Bounds& bounds() const;
+  // The zone floating times are read in (ParseOptions::floating).
+  const Zone& floating() const;
+
+  // The whole object as iCalendar text (CRLF line ends, folded), libical's error markers removed.
+  std::string to_ical() const;
+
+  // For calendar/ internals (detail/ical.hpp defines it).
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+  explicit Object(std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+using ParseResult = std::variant<Object, ParseError>;
+
+// Parses and validates `bytes` as one calendar object resource for storing (RFC 4791 §4.1).
+// Never throws on bad input; work and memory are bounded by `options.limits`. Accepts CRLF or LF.
+ParseResult parse(std::string_view bytes, const ParseOptions& options = {});
+
+}  // namespace atrium::calendar
