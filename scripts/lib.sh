@@ -8,8 +8,8 @@ ATRIUM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ATRIUM_BUILD_PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
-  libssl-dev libsqlite3-dev zlib1g-dev libxapian-dev libsodium-dev libfmt-dev libtomlplusplus-dev libcli11-dev
-  libgtest-dev libgmock-dev
+  libssl-dev libsqlite3-dev zlib1g-dev libxapian-dev libsodium-dev libfmt-dev libtomlplusplus-dev libcli11-dev libical-dev
+  libgtest-dev libgmock-dev libpugixml-dev
 )
 # Packages the server uses at run time when present: document decoders for the search index.
 ATRIUM_RUNTIME_PACKAGES=(
