@@ -300,7 +300,17 @@ void del_principal(WriteTxn& txn, std::string_view email) {
   for (const auto& h : hashes) blob_unref(txn, h);
   txn.db().cached("DELETE FROM items WHERE account_id = ?").bind(1, p.id).run();
   txn.db().cached("DELETE FROM collections WHERE account_id = ?").bind(1, p.id).run();
-  txn.db().cached("DELETE FROM changes WHERE account_id = ?").bind(1, p.id).run();
+  // The account's change rows go, but one row records the deletion (the search index drops the
+  // account's database on it). It is written first: change-log ids must only ever grow, since
+  // readers of the log (the indexer) keep their place by id, and a row inserted after deleting
+  // the newest rows would take an id they have already passed.
+  txn.db()
+      .cached("INSERT INTO changes (account_id, modseq, collection_id, op) VALUES (?, 0, 0, ?)")
+      .bind(1, p.id)
+      .bind(2, static_cast<std::int64_t>(ChangeOp::account_deleted))
+      .run();
+  auto marker = txn.db().last_insert_id();
+  txn.db().cached("DELETE FROM changes WHERE account_id = ? AND id < ?").bind(1, p.id).bind(2, marker).run();
   txn.db().cached("DELETE FROM principals WHERE id = ?").bind(1, p.id).run();
 }
 

@@ -32,6 +32,9 @@ enum class ChangeOp : int {
   collection_created = 4,
   collection_updated = 5,
   collection_deleted = 6,
+  // The account itself was deleted (with every item, collection and change of its own): the one
+  // row left of it, so that whatever derives state per account (the search index) drops it.
+  account_deleted = 7,
 };
 
 // Failure classes every protocol maps to its own reply (4xx vs 5xx, NO [..], HTTP status).

@@ -40,9 +40,20 @@ std::optional<Result> run(const std::vector<std::string>& argv, const Limits& li
   if (argv.empty()) return std::nullopt;
   auto program = resolve(argv[0]);
   if (!program) return std::nullopt;
+  // The limits must hold from the program's first instruction (a shell script could otherwise
+  // start a pipeline before they apply), and posix_spawn cannot set them in the child: util-linux's
+  // prlimit (Essential on Debian) sets them and then executes the program in the same process.
+  static const std::optional<std::string> limiter = resolve("prlimit");
+  std::vector<std::string> words;
+  if (limiter) {
+    words = {*limiter, "--cpu=" + std::to_string(limits.cpu_seconds) + ":" + std::to_string(limits.cpu_seconds + 1),
+             "--as=" + std::to_string(limits.address_space) + ":" + std::to_string(limits.address_space),
+             "--core=0:0", "--"};
+  }
+  words.push_back(*program);
+  words.insert(words.end(), argv.begin() + 1, argv.end());
   std::vector<char*> args;
-  args.push_back(program->data());
-  for (std::size_t i = 1; i < argv.size(); ++i) args.push_back(const_cast<char*>(argv[i].c_str()));
+  for (auto& w : words) args.push_back(w.data());
   args.push_back(nullptr);
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return std::nullopt;
@@ -74,14 +85,15 @@ std::optional<Result> run(const std::vector<std::string>& argv, const Limits& li
     ::close(pipe_fds[0]);
     return std::nullopt;  // not installed, not executable
   }
-  // The limits apply from here on: the program has just been started and has done next to
-  // nothing yet (CPU time counts from its start either way).
-  struct rlimit cpu {limits.cpu_seconds, limits.cpu_seconds + 1};
-  ::prlimit(pid, RLIMIT_CPU, &cpu, nullptr);
-  struct rlimit as {limits.address_space, limits.address_space};
-  ::prlimit(pid, RLIMIT_AS, &as, nullptr);
-  struct rlimit core {0, 0};
-  ::prlimit(pid, RLIMIT_CORE, &core, nullptr);
+  if (!limiter) {
+    // Without prlimit (not a Debian system): from here on, the program having just started.
+    struct rlimit cpu {limits.cpu_seconds, limits.cpu_seconds + 1};
+    ::prlimit(pid, RLIMIT_CPU, &cpu, nullptr);
+    struct rlimit as {limits.address_space, limits.address_space};
+    ::prlimit(pid, RLIMIT_AS, &as, nullptr);
+    struct rlimit core {0, 0};
+    ::prlimit(pid, RLIMIT_CORE, &core, nullptr);
+  }
 
   Result r;
   auto deadline = std::chrono::steady_clock::now() + limits.wall;

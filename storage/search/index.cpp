@@ -159,6 +159,7 @@ std::optional<ItemRow> item_row(ReadTxn& txn, ItemId id) {
 
 // What one batch must do to one account's database.
 struct AccountWork {
+  bool gone = false;                    // the account was deleted: drop its database first
   std::set<ItemId> items;               // make each agree with its current row
   std::vector<CollectionId> dropped;    // deleted mailboxes: remove their documents first
 };
@@ -289,11 +290,29 @@ struct Index::Impl {
   // adds the accounts to `touched`.
   void apply(std::map<PrincipalId, AccountWork>& per_account, std::set<PrincipalId>& touched) {
     if (per_account.empty()) return;
+    for (const auto& [account, work] : per_account) {
+      if (work.gone) forget(account, touched);
+    }
+    auto has_work = [](const AccountWork& w) { return !w.items.empty() || !w.dropped.empty(); };
     store.read([&](ReadTxn& txn) {
-      for (const auto& [account, work] : per_account) reconcile(txn, account, work);
+      for (const auto& [account, work] : per_account) {
+        if (has_work(work)) reconcile(txn, account, work);
+      }
       return 0;
     });
-    for (const auto& kv : per_account) touched.insert(kv.first);
+    for (const auto& kv : per_account) {
+      if (has_work(kv.second)) touched.insert(kv.first);
+    }
+  }
+
+  // A deleted account: its database is closed and its folder removed (the text of its mail must
+  // not outlive it, and a later account given the same id must start empty).
+  void forget(PrincipalId account, std::set<PrincipalId>& touched) {
+    writers.remove_if([&](const auto& w) { return w.first == account; });
+    touched.erase(account);
+    std::error_code ec;
+    fs::remove_all(account_dir(account), ec);
+    if (ec) log::warn("search.remove_failed", "account", account, "reason", ec.message());
   }
 
   void commit(const std::set<PrincipalId>& touched) {
@@ -397,7 +416,11 @@ struct Index::Impl {
           last = q.column_int(0);
           auto op = static_cast<ChangeOp>(q.column_int(4));
           auto& work = per_account[q.column_int(1)];
-          if (op == ChangeOp::collection_deleted) {
+          if (op == ChangeOp::account_deleted) {
+            // What came before no longer exists; what follows belongs to a new account that was
+            // given the same id.
+            work = AccountWork{.gone = true};
+          } else if (op == ChangeOp::collection_deleted) {
             // Items touched earlier in this chunk are reconciled after the drop, from their rows.
             work.dropped.push_back(q.column_int(2));
           } else if (auto item = q.column_opt_int(3)) {
@@ -408,7 +431,9 @@ struct Index::Impl {
         return 0;
       });
       total += n;
-      std::erase_if(per_account, [](const auto& kv) { return kv.second.items.empty() && kv.second.dropped.empty(); });
+      std::erase_if(per_account, [](const auto& kv) {
+        return !kv.second.gone && kv.second.items.empty() && kv.second.dropped.empty();
+      });
       apply(per_account, touched);
       if (n < options.batch || commit_due(work_before, started)) break;  // caught up, or time to commit
     }

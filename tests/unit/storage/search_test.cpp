@@ -124,6 +124,25 @@ TEST_F(SearchIndexTest, FollowsMovesExpungesAndDeletedMailboxes) {
   EXPECT_EQ(find(box_, Scope::body, "alpha"), (std::vector<Uid>{3}));
 }
 
+// A deleted account's database goes with it; an account created later with the same id (SQLite
+// gives the highest id again once it is free) starts with an empty one.
+TEST_F(SearchIndexTest, ADeletedAccountTakesItsDatabaseAndAReusedIdStartsEmpty) {
+  add(box_, "one\nalpha secret");
+  EXPECT_EQ(find(box_, Scope::body, "secret"), (std::vector<Uid>{1}));
+  ASSERT_TRUE(std::filesystem::exists(dir_ / "search" / std::to_string(user_)));
+  auto old_id = user_;
+  store_->write([](WriteTxn& t) { directory::del_principal(t, "s@example.test"); });
+  ASSERT_TRUE(index_->wait_current(old_id, 10s));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "search" / std::to_string(old_id)));
+
+  user_ = add_user("t@example.test");
+  box_ = inbox(user_).id;
+  add(box_, "two\nalpha public");
+  EXPECT_EQ(find(box_, Scope::body, "alpha"), (std::vector<Uid>{1}));
+  EXPECT_EQ(find(box_, Scope::body, "secret"), (std::vector<Uid>{}));
+  EXPECT_TRUE(store_->check_consistency().empty());
+}
+
 TEST_F(SearchIndexTest, KeepsItsCursorAcrossRestartsAndRebuildsWithoutOne) {
   add(box_, "first\nzebra");
   EXPECT_EQ(find(box_, Scope::body, "zebra"), (std::vector<Uid>{1}));
