@@ -77,6 +77,8 @@ storage::search::Document search_document(std::string_view message, const Attach
     // decoder when one is configured for their type or file name.
     if (is_attachment(p) && p.type == "text" && p.subtype != "html") {
       doc.texts.emplace_back(Field::attachment, mime::decoded_part_text(message, p, k_max_attachment_text));
+    } else if (!decoders && p.type != "text" && p.body_end > p.body_start) {
+      doc.partial = true;  // a decoder might have found text in it
     } else if (decoders && p.type != "text" && decoded < k_max_decoded_attachments &&
                p.body_end - p.body_start <= k_max_decoder_input) {
       if (const auto* decoder = decoders->find(p.type + "/" + p.subtype, name)) {

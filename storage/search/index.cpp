@@ -600,8 +600,9 @@ std::optional<std::vector<Uid>> Index::find(PrincipalId account, CollectionId ma
   }
 }
 
-std::optional<Document> Index::extract(ItemKind kind, std::string_view content) const {
-  const auto& fn = impl_->options.extract_quick ? impl_->options.extract_quick : impl_->options.extract;
+std::optional<Document> Index::extract(ItemKind kind, std::string_view content, Extraction how) const {
+  bool quick = how == Extraction::quick && impl_->options.extract_quick;
+  const auto& fn = quick ? impl_->options.extract_quick : impl_->options.extract;
   return fn(kind, content);
 }
 

@@ -42,6 +42,9 @@ enum class Scope : std::uint8_t { text, from, to, cc, bcc, subject, body };
 
 struct Document {
   std::vector<std::pair<Field, std::string>> texts;
+  // Made without parts the full extraction may add (attachments left to external decoders): a
+  // query that does not match may still match the full document.
+  bool partial = false;
 };
 
 // Turns an item's content into its indexed text; nullopt for items that are not indexed. Runs on
@@ -97,10 +100,12 @@ class Index {
 
   IndexStats stats() const;
 
-  // The document the indexer makes of an item, without the slow parts (`extract_quick`), for a
-  // caller that matches a few items not indexed yet the way the index would (see `matches`).
-  // Any thread.
-  std::optional<Document> extract(ItemKind kind, std::string_view content) const;
+  // The document the indexer makes of an item, for a caller that matches a few items not indexed
+  // yet the way the index would (see `matches`): `quick` without the slow parts
+  // (`extract_quick`; the result says when it is partial), `full` exactly the indexer's. Any
+  // thread.
+  enum class Extraction { quick, full };
+  std::optional<Document> extract(ItemKind kind, std::string_view content, Extraction how) const;
 
   struct Impl;
 

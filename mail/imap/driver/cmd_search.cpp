@@ -291,7 +291,8 @@ constexpr std::size_t k_max_unindexed = 500;
 
 // Adds to each index result the messages among `unindexed` that the index would find: each is
 // turned into the document the indexer will make of it and matched by the index's own rule, so
-// an answer does not change once the indexer has caught up.
+// an answer does not change once the indexer has caught up. The quick document (no external
+// decoders) decides a match; a miss on a message with attachments is checked on the full one.
 void scan_unindexed(Session::Impl& s, const Account& who, const MailboxView& view, std::span<const storage::Uid> unindexed,
                     const std::vector<const SearchKey*>& keys, IndexedSets& sets) {
   const auto& index = *s.services.search;
@@ -300,13 +301,20 @@ void scan_unindexed(Session::Impl& s, const Account& who, const MailboxView& vie
     for (const auto& d : rows) {
       auto blob = storage::read_blob(t, s.services.store.blobs(), d.summary.blob_hash);
       if (!blob) continue;
-      auto doc = index.extract(storage::ItemKind::message, *blob);
+      using Extraction = storage::search::Index::Extraction;
+      auto doc = index.extract(storage::ItemKind::message, *blob, Extraction::quick);
       if (!doc) continue;
+      std::optional<storage::search::Document> full;
       for (const SearchKey* k : keys) {
         auto found = sets.find(k);
-        if (found != sets.end() && storage::search::matches(*doc, *index_scope(*k), index_query(*k))) {
-          found->second.push_back(d.summary.uid);
+        if (found == sets.end()) continue;
+        auto scope = *index_scope(*k);
+        bool hit = storage::search::matches(*doc, scope, index_query(*k));
+        if (!hit && doc->partial) {
+          if (!full) full = index.extract(storage::ItemKind::message, *blob, Extraction::full);
+          hit = full && storage::search::matches(*full, scope, index_query(*k));
         }
+        if (hit) found->second.push_back(d.summary.uid);
       }
     }
     return 0;

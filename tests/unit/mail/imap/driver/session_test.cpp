@@ -253,5 +253,34 @@ TEST_F(SessionTest, SearchReadsWhatTheIndexHasNotReachedYet) {
   services_->search = nullptr;
 }
 
+// A message not indexed yet whose words are only inside an attachment that needs a decoder:
+// the quick document misses them, the full one (the indexer's, decoders included) has them.
+TEST_F(SessionTest, SearchFindsAttachmentWordsInMessagesNotIndexedYet) {
+  {
+    storage::search::Index index(*store_, {.dir = dir_ / "search", .extract = mail::index::extract_for_search});
+    index.start();
+    add("Subject: old\r\n\r\nnothing here\r\n");
+    ASSERT_TRUE(index.wait_current(user_, std::chrono::seconds(30)));
+  }
+  add("Subject: report\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+      "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+      "--b\r\nContent-Type: application/x-atrium-test; name=r.bin\r\n"
+      "Content-Disposition: attachment; filename=r.bin\r\n\r\nplatypus census\r\n--b--\r\n");
+  // A decoder that passes the attachment through (`cat`), as pdftotext would give its text.
+  auto decoders = std::make_shared<const mail::index::AttachmentDecoders>(
+      std::vector<mail::index::Decoder>{{"application/x-atrium-test", {".bin"}, {"cat", "%f"}}}, dir_);
+  storage::search::Index stopped(*store_, {.dir = dir_ / "search",
+                                           .extract = mail::index::message_extractor(decoders),
+                                           .extract_quick = mail::index::extract_for_search});
+  services_->search = &stopped;
+  services_->search_wait = std::chrono::milliseconds(0);
+  login();
+  run("s SELECT INBOX");
+  EXPECT_EQ(run("a SEARCH BODY platypus"), "* SEARCH 2\r\na OK SEARCH completed\r\n");
+  EXPECT_EQ(run("b SEARCH TEXT attached"), "* SEARCH 2\r\nb OK SEARCH completed\r\n");
+  EXPECT_EQ(run("c SEARCH BODY walrus"), "* SEARCH\r\nc OK SEARCH completed\r\n");
+  services_->search = nullptr;
+}
+
 }  // namespace
 }  // namespace atrium::imap
