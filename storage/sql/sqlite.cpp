@@ -37,19 +37,6 @@ Errc classify(int rc) {
   throw StoreError(classify(rc), fmt::format("{}: {}", what, msg));
 }
 
-// Process-wide engine settings; they only take before the engine's first use, so the first
-// connection applies them (a later attempt would be refused and change nothing).
-void configure_engine() {
-  static const bool configured = [] {
-    // Each write job runs in a savepoint, which journals the pages it changes in a statement
-    // journal. SQLite spills that journal to a temporary file past 64 KiB, and a delivery job
-    // journals about that much: the writer created, wrote (about ten times per message) and
-    // deleted a file in the temporary directory per commit. 4 MiB keeps ordinary jobs in memory;
-    // a job that changes more than that (a large expunge) still spills.
-    return sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 4 * 1024 * 1024) == SQLITE_OK;
-  }();
-  (void)configured;
-}
 
 }  // namespace
 
@@ -149,7 +136,6 @@ Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Connection::~Connection() = default;
 
 std::unique_ptr<Connection> Connection::open(const std::filesystem::path& file, const ConnectionOptions& options) {
-  configure_engine();
   auto impl = std::make_unique<Impl>();
   int flags = SQLITE_OPEN_NOMUTEX | (options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
   int rc = sqlite3_open_v2(file.c_str(), &impl->db, flags, nullptr);

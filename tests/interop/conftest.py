@@ -15,10 +15,21 @@ PROTOCOLS = ["smtp", "submission", "submissions", "lmtp", "imap", "imaps", "pop3
              "managesieve"]
 
 
+_handed_out = set()
+
+
 def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nothing listens on now, never the same one twice in a test run: the
+    kernel may give a port that was just closed out again, and a server given one port for two
+    listeners refuses to start."""
+    for _ in range(1000):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+    raise RuntimeError("no unused loopback port")
 
 
 class Server:
