@@ -1,44 +1,13 @@
 // Collations for text-match: a compact case fold table instead of ICU, which Atrium does not use.
 #include "calendar/collation.hpp"
 
+#include "core/auth/utf8.hpp"
 #include "core/text/ascii.hpp"
 
 #include <cstdint>
 
 namespace atrium::calendar {
 namespace {
-
-// Decodes one UTF-8 sequence at `i`; on invalid input returns false and leaves `i`.
-bool decode(std::string_view s, std::size_t& i, char32_t& cp) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t len = 0;
-  if (b0 < 0x80) {
-    cp = b0;
-    len = 1;
-  } else if (b0 >= 0xC2 && b0 < 0xE0) {
-    cp = b0 & 0x1F;
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 < 0xF0) {
-    cp = b0 & 0x0F;
-    len = 3;
-  } else if (b0 >= 0xF0 && b0 < 0xF5) {
-    cp = b0 & 0x07;
-    len = 4;
-  } else {
-    return false;
-  }
-  if (i + len > s.size()) return false;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return false;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp < 0xE000)) {
-    return false;
-  }
-  i += len;
-  return true;
-}
 
 void encode(char32_t cp, std::string& out) {
   if (cp < 0x80) {
@@ -95,18 +64,7 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  char32_t cp = 0;
-  while (i < text.size()) {
-    if (static_cast<unsigned char>(text[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    if (!decode(text, i, cp)) return false;
-  }
-  return true;
-}
+bool is_valid_utf8(std::string_view text) { return auth::is_valid_utf8(text); }
 
 std::string ascii_fold(std::string_view text) {
   std::string out(text);
@@ -120,7 +78,7 @@ std::string unicode_fold(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     char32_t cp = 0;
-    if (!decode(text, i, cp)) {
+    if (!auth::utf8_next(text, i, cp)) {
       out.push_back(text[i++]);
       continue;
     }

@@ -1,6 +1,8 @@
 // Safe parsing with pugixml plus a prefix resolver (pugixml itself is not namespace-aware).
 #include "dav/xml/document.hpp"
 
+#include "core/auth/utf8.hpp"
+
 #include <pugixml.hpp>
 
 #include <cstdint>
@@ -16,37 +18,11 @@ bool is_xml_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // no C0 controls other than TAB, LF, CR, and no U+FFFE/U+FFFF.
 bool valid_xml_utf8(std::string_view s) {
   std::size_t i = 0;
+  char32_t cp = 0;
   while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return false;
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return false;
-    if (cp >= 0xD800 && cp <= 0xDFFF) return false;
+    if (!auth::utf8_next(s, i, cp)) return false;
+    if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') return false;
     if (cp == 0xFFFE || cp == 0xFFFF) return false;
-    i += len;
   }
   return true;
 }

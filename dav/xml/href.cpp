@@ -1,6 +1,8 @@
 // Percent-encoding of DAV paths.
 #include "dav/xml/href.hpp"
 
+#include "core/auth/utf8.hpp"
+
 #include <cstdint>
 
 namespace atrium::dav {
@@ -11,39 +13,6 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = 1;
-    std::uint32_t cp = c;
-    if (c >= 0x80) {
-      if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1F;
-      } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0F;
-      } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-      } else {
-        return false;
-      }
-      if (i + len > s.size()) return false;
-      for (std::size_t k = 1; k < len; ++k) {
-        const auto cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xC0) != 0x80) return false;
-        cp = (cp << 6) | (cc & 0x3F);
-      }
-      if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return false;
-      if (cp >= 0xD800 && cp <= 0xDFFF) return false;
-    }
-    i += len;
-  }
-  return true;
 }
 
 bool keep_unencoded(char c) {
@@ -87,7 +56,7 @@ std::variant<std::string, PathError> decode_path(std::string_view raw) {
     if (seg == "." || seg == "..") return PathError::dot_segment;
     start = end + 1;
   }
-  if (!valid_utf8(out)) return PathError::bad_utf8;
+  if (!auth::is_valid_utf8(out)) return PathError::bad_utf8;
   return out;
 }
 
