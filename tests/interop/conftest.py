@@ -55,13 +55,20 @@ class Server:
             raise AssertionError(f"atrium {' '.join(args)} failed ({r.returncode}): {r.stderr}")
         return r
 
-    def start(self):
+    def start(self, attempts=3):
+        """Starts the server and waits for /healthz. A port chosen by free_port can be taken by
+        another process (a test running in parallel) before the server binds it: then the
+        server's ports are chosen again and it is started again, at most `attempts` times."""
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([ATRIUM_BIN, "-c", str(self.config), "serve"], stdout=self.log,
                                      stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:
+                if attempts > 1 and "Address already in use" in self.log_text():
+                    self.log.close()
+                    self._choose_ports_again()
+                    return self.start(attempts - 1)
                 raise AssertionError(f"server exited early ({self.proc.returncode}):\n{self.log_text()}")
             try:
                 with urllib.request.urlopen(self.url("/healthz"), timeout=2) as r:
@@ -70,6 +77,13 @@ class Server:
             except OSError:
                 time.sleep(0.1)
         raise AssertionError("server did not come up:\n" + self.log_text())
+
+    def _choose_ports_again(self):
+        text = self.config.read_text()
+        for proto, port in list(self.ports.items()):
+            self.ports[proto] = free_port()
+            text = text.replace(f'{proto} = "127.0.0.1:{port}"', f'{proto} = "127.0.0.1:{self.ports[proto]}"')
+        self.config.write_text(text)
 
     def url(self, path, scheme="http"):
         return f"{scheme}://127.0.0.1:{self.ports[scheme]}{path}"
