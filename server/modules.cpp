@@ -3,6 +3,7 @@
 
 #include "core/http/builtin.hpp"
 #include "core/http/server.hpp"
+#include "dav/server/http.hpp"
 #include "mail/imap/driver/connection.hpp"
 #include "mail/pop3/driver/driver.hpp"
 #include "mail/smtp/driver/driver.hpp"
@@ -101,6 +102,10 @@ std::optional<ProtocolModule> module_for(config::Protocol p) {
   }
 }
 
-void add_http_routes(Services& services) { http::add_builtin_routes(*services.router, services.metrics); }
+void add_http_routes(Services& services) {
+  http::add_builtin_routes(*services.router, services.metrics);
+  dav::add_routes(*services.router,
+                  dav::HttpServices{services.store, services.authenticator, services.blocking, services.store_blocking, {}});
+}
 
 }  // namespace atrium::server

@@ -14,7 +14,11 @@ namespace {
 constexpr std::string_view k_columns =
     "id, account_id, collection_id, uid, kind, blob_hash, size, name, internal_date, modseq, flags, keywords, saved_at";
 
-Item row(const sql::Statement& q) {
+}  // namespace
+
+std::string_view detail::columns() { return k_columns; }
+
+Item detail::row(const sql::Statement& q) {
   Item it;
   it.id = q.column_int(0);
   it.account_id = q.column_int(1);
@@ -32,7 +36,7 @@ Item row(const sql::Statement& q) {
   return it;
 }
 
-std::optional<Item> load(ReadTxn& txn, ItemId id) {
+std::optional<Item> detail::load(ReadTxn& txn, ItemId id) {
   auto& q = txn.db().cached(fmt::format("SELECT {} FROM items WHERE id = ?", k_columns));
   q.bind(1, id);
   std::optional<Item> out;
@@ -40,6 +44,10 @@ std::optional<Item> load(ReadTxn& txn, ItemId id) {
   q.reset();
   return out;
 }
+
+namespace {
+using detail::load;
+using detail::row;
 
 Collection checked_collection(ReadTxn& txn, const Actor& actor, CollectionId id, Rights needed) {
   auto c = collections::load(txn, id);
@@ -73,7 +81,9 @@ std::int64_t assign_thread(WriteTxn& txn, PrincipalId account, ItemId id, const 
   return thread;
 }
 
-void insert_meta(WriteTxn& txn, PrincipalId account, ItemId id, const ItemMeta& meta) {
+}  // namespace
+
+void detail::insert_meta(WriteTxn& txn, PrincipalId account, ItemId id, const ItemMeta& meta) {
   if (auto* m = std::get_if<MessageMeta>(&meta)) {
     auto thread = assign_thread(txn, account, id, *m);
     txn.db()
@@ -94,8 +104,6 @@ void insert_meta(WriteTxn& txn, PrincipalId account, ItemId id, const ItemMeta& 
         .run();
   }
 }
-
-}  // namespace
 
 Added add(WriteTxn& txn, const Actor& actor, const NewItem& ni) {
   Collection c = checked_collection(txn, actor, ni.collection, right_insert);
@@ -150,8 +158,8 @@ Added detail::insert(WriteTxn& txn, const Collection& c, const NewItem& ni) {
   ins.step();
   ItemId id = ins.column_int(0);
   ins.reset();
-  insert_meta(txn, c.account_id, id, ni.meta);
-  txn.log_change(c.account_id, c.id, id, uid, ChangeOp::item_created);
+  detail::insert_meta(txn, c.account_id, id, ni.meta);
+  txn.log_change(c.account_id, c.id, id, uid, ChangeOp::item_created, ni.name);
   return {id, uid, m};
 }
 
@@ -194,7 +202,7 @@ void detail::erase(WriteTxn& txn, const Item& item) {
       .bind(2, item.blob.size)
       .bind(3, item.account_id)
       .run();
-  txn.log_change(item.account_id, item.collection_id, item.id, item.uid, ChangeOp::item_deleted);
+  txn.log_change(item.account_id, item.collection_id, item.id, item.uid, ChangeOp::item_deleted, item.name);
 }
 
 std::optional<Item> get(ReadTxn& txn, const Actor& actor, ItemId id) {
@@ -231,13 +239,13 @@ std::vector<Change> changes_since(ReadTxn& txn, const Actor& actor, CollectionId
                                   std::size_t limit) {
   checked_collection(txn, actor, collection, right_read);
   auto& q = txn.db().cached(
-      "SELECT modseq, collection_id, item_id, uid, op FROM changes WHERE collection_id = ? AND modseq > ? "
+      "SELECT modseq, collection_id, item_id, uid, op, name FROM changes WHERE collection_id = ? AND modseq > ? "
       "ORDER BY modseq, id LIMIT ?");
   q.bind(1, collection).bind(2, since).bind(3, static_cast<std::int64_t>(limit));
   std::vector<Change> out;
   while (q.step()) {
     out.push_back({q.column_int(0), q.column_int(1), q.column_opt_int(2), q.column_opt_int(3),
-                   static_cast<ChangeOp>(q.column_int(4))});
+                   static_cast<ChangeOp>(q.column_int(4)), q.column_text(5)});
   }
   q.reset();
   return out;

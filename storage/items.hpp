@@ -60,6 +60,14 @@ namespace detail {
 Added insert(WriteTxn& txn, const Collection& c, const NewItem& item);
 // Deletes the row, drops its blob reference, refunds quota and leaves a tombstone.
 void erase(WriteTxn& txn, const Item& item);
+// Writes the per-kind metadata row of item `id`.
+void insert_meta(WriteTxn& txn, PrincipalId account, ItemId id, const ItemMeta& meta);
+// The columns row() reads, for "SELECT <columns> FROM items ...".
+std::string_view columns();
+// The item at the current row of a statement that selected columns() first.
+Item row(const sql::Statement& q);
+// The item without an access check.
+std::optional<Item> load(ReadTxn& txn, ItemId id);
 }  // namespace detail
 
 }  // namespace atrium::storage::items

@@ -219,6 +219,23 @@ INSERT OR IGNORE INTO thread_keys (account_id, message_id, thread_id)
   WHERE trim(m.message_id, ' <>') != '';
 )sql";
 
+// What WebDAV needs (CalDAV, CardDAV, file collections): properties clients set on collections
+// and resources (displayname, calendar-color, dead properties; `resource` is the member's name,
+// empty for the collection itself), and the name of a deleted resource on its tombstone, so a
+// sync-collection report can say which href went away.
+constexpr const char* k_v6 = R"sql(
+ALTER TABLE changes ADD COLUMN name TEXT;
+CREATE TABLE dav_properties (
+  collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  resource TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL,
+  xml TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (collection_id, resource, name)
+) WITHOUT ROWID;
+CREATE INDEX event_meta_range ON event_meta(starts_at, ends_at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -228,6 +245,7 @@ const std::vector<Migration>& migrations() {
       {3, "small blobs stored inline", k_v3},
       {4, "save dates, \\Recent marks, subscriptions", k_v4},
       {5, "message threads", k_v5},
+      {6, "WebDAV properties, names on tombstones", k_v6},
   };
   return all;
 }

@@ -398,15 +398,17 @@ Modseq WriteTxn::modseq(PrincipalId account) {
 }
 
 Modseq WriteTxn::log_change(PrincipalId account, CollectionId collection, std::optional<ItemId> item,
-                            std::optional<Uid> uid, ChangeOp op) {
+                            std::optional<Uid> uid, ChangeOp op, std::string_view name) {
   Modseq m = modseq(account);
-  db().cached("INSERT INTO changes (account_id, modseq, collection_id, item_id, uid, op) VALUES (?, ?, ?, ?, ?, ?)")
+  db().cached("INSERT INTO changes (account_id, modseq, collection_id, item_id, uid, op, name) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?)")
       .bind(1, account)
       .bind(2, m)
       .bind(3, collection)
       .bind(4, item)
       .bind(5, uid)
       .bind(6, static_cast<std::int64_t>(op))
+      .bind(7, name.empty() ? std::optional<std::string_view>() : std::optional<std::string_view>(name))
       .run();
   db().cached("UPDATE collections SET modseq = ? WHERE id = ? AND modseq < ?").bind(1, m).bind(2, collection).bind(3, m).run();
   bool seen = false;

@@ -74,8 +74,10 @@ class WriteTxn : public ReadTxn {
   Modseq modseq(PrincipalId account);
   // Appends a change-log row with this job's modseq for `account`, raises the collection's
   // modseq, and queues a notification to publish after the commit.
+  // `name` is the item's DAV resource name (kept on tombstones for sync-collection); empty for
+  // messages and collection changes.
   Modseq log_change(PrincipalId account, CollectionId collection, std::optional<ItemId> item,
-                    std::optional<Uid> uid, ChangeOp op);
+                    std::optional<Uid> uid, ChangeOp op, std::string_view name = {});
   BlobStore& blobs() { return blobs_; }
 
   const std::vector<Notification>& notifications() const { return notifications_; }

@@ -21,8 +21,10 @@ using Uid = std::int64_t;          // per collection, strictly increasing (IMAP 
 
 enum class PrincipalKind : int { user = 1, group = 2, resource = 3 };
 enum class ResourceKind : int { room = 1, equipment = 2 };
-enum class CollectionKind : int { mailbox = 1, calendar = 2, tasks = 3, addressbook = 4 };
-enum class ItemKind : int { message = 1, event = 2, todo = 3, card = 4 };
+// `files`: a plain WebDAV folder holding any kind of file (ItemKind::file).
+enum class CollectionKind : int { mailbox = 1, calendar = 2, tasks = 3, addressbook = 4, files = 5 };
+// `journal`: a VJOURNAL calendar object resource.
+enum class ItemKind : int { message = 1, event = 2, todo = 3, card = 4, journal = 5, file = 6 };
 
 // What a change-log row records. Item ops carry the item id and uid; collection ops do not.
 enum class ChangeOp : int {
@@ -169,6 +171,7 @@ struct Change {
   std::optional<ItemId> item_id;
   std::optional<Uid> uid;
   ChangeOp op = ChangeOp::item_created;
+  std::string name;  // the item's DAV resource name, when it has one (tombstones included)
 };
 
 // Published by the writer after a commit is durable.

@@ -1,11 +1,27 @@
 // Router: exact and prefix routes, method selection, 405 Allow lists.
 #include "core/http/router.hpp"
 
+#include <cstdio>
+#include <ctime>
+
 #include <boost/beast/http/field.hpp>
 
 #include <stdexcept>
 
 namespace atrium::http {
+
+// RFC 9110 IMF-fixdate, without strftime so the process locale cannot change it.
+std::string http_date(std::time_t t) {
+  static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
+                months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
 
 Response text_response(status code, std::string body, std::string_view content_type) {
   Response res{code, 11};

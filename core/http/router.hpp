@@ -11,6 +11,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <ctime>
 #include <functional>
 #include <map>
 #include <optional>
@@ -39,6 +40,9 @@ struct RequestContext {
 // Produces the response; the server fills in version, Server, Date, Content-Length and
 // keep-alive, and strips the body for HEAD. An exception becomes a 500 (and an error log line).
 using Handler = std::function<asio::awaitable<Response>(Request&, RequestContext&)>;
+
+// RFC 9110 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), independent of the process locale.
+std::string http_date(std::time_t t);
 
 // A response with `body` and Content-Type `content_type`.
 Response text_response(status code, std::string body, std::string_view content_type = "text/plain; charset=utf-8");

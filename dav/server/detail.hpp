@@ -1,0 +1,140 @@
+// The executor's internals, shared by the files that implement its methods (one per family).
+#pragma once
+
+#include "calendar/object.hpp"
+#include "dav/server/executor.hpp"
+#include "dav/xml/headers.hpp"
+#include "dav/xml/href.hpp"
+#include "dav/xml/multistatus.hpp"
+#include "dav/xml/names.hpp"
+#include "dav/xml/report_props.hpp"
+#include "storage/access.hpp"
+#include "storage/collections.hpp"
+#include "storage/items.hpp"
+#include "storage/resources.hpp"
+#include "storage/store.hpp"
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace atrium::dav {
+
+struct Executor::State {
+  State(storage::Store& s, ExecutorOptions o) : store(s), options(o) {}
+  storage::Store& store;
+  ExecutorOptions options;
+  // Accounts whose default calendar and task list exist (or were made): checked once per process.
+  std::mutex provisioned_mutex;
+  std::set<storage::PrincipalId> provisioned;
+};
+
+namespace detail {
+
+using xml::QName;
+
+// The "/dav/" tree: principals, calendar homes and what they hold.
+inline constexpr std::string_view k_root = "/dav/";
+inline constexpr std::string_view k_principals = "/dav/principals/";
+inline constexpr std::string_view k_calendars = "/dav/calendars/";
+
+enum class Kind {
+  root,             // /dav/
+  principals,       // /dav/principals/
+  principal,        // /dav/principals/<email>/
+  calendar_homes,   // /dav/calendars/
+  calendar_home,    // /dav/calendars/<email>/
+  calendar,         // /dav/calendars/<email>/<name>/  (calendar or task list)
+  calendar_object,  // /dav/calendars/<email>/<name>/<resource>
+  unknown,          // anything else under /dav/
+};
+
+struct Target {
+  Kind kind = Kind::unknown;
+  std::string path;  // decoded; collections end with '/'
+  bool exists = false;
+  std::optional<storage::Principal> owner;        // principal, homes and below
+  std::optional<storage::Collection> collection;  // calendar and calendar_object (when it exists)
+  std::string collection_name;                    // calendar and calendar_object: the store name
+  std::optional<storage::Item> item;              // calendar_object when it exists
+  std::string member;                             // calendar_object: its name
+
+  bool is_collection() const { return kind != Kind::calendar_object && kind != Kind::unknown; }
+};
+
+// One request in flight.
+struct Ctx {
+  Executor::State& state;
+  const http::Request& req;
+  const Caller& caller;
+  storage::Actor actor;
+  std::string host;  // the Host header (hrefs and Destination must name this server)
+
+  storage::Store& store() { return state.store; }
+  const ExecutorOptions& options() const { return state.options; }
+};
+
+// Paths.
+std::string principal_path(std::string_view email);
+std::string calendar_home_path(std::string_view email);
+std::string calendar_path(std::string_view email, std::string_view name);
+// Resolves a decoded path against the store as `ctx.caller` sees it.
+Target resolve(storage::ReadTxn& txn, Ctx& ctx, const std::string& path);
+// Makes the caller's default calendar and task list when it has none (once per process).
+void provision(Ctx& ctx);
+
+// Responses.
+http::Response status_response(int code);
+http::Response xml_response(int code, std::string body);
+http::Response error_response(int code, const QName& condition, const std::vector<std::string>& hrefs = {});
+http::Response multistatus_response(std::string body);
+std::optional<std::string_view> header(const http::Request& req, beast::http::field f);
+std::optional<std::string_view> header(const http::Request& req, std::string_view name);
+
+std::string etag_of(const storage::Item& item);  // opaque part, no quotes
+std::string quote_etag(std::string_view etag);
+
+// The component names a calendar collection takes (its supported-calendar-component-set).
+std::vector<std::string> supported_components(storage::ReadTxn& txn, Ctx& ctx, const storage::Collection& c);
+// The zone floating times are read in for `c` (its calendar-timezone; UTC when none).
+calendar::Zone floating_zone(storage::ReadTxn& txn, Ctx& ctx, const storage::Collection& c);
+std::string_view content_type_for(storage::ItemKind kind);
+
+// Properties (props.cpp).
+enum class PropMode { prop, allprop, propname };
+struct PropQuery {
+  PropMode mode = PropMode::prop;
+  std::vector<QName> names;  // prop: requested; allprop: DAV:include
+  std::optional<calendar::CalendarDataRequest> calendar_data;
+};
+// One multistatus response for `t` with the properties `q` asks for. `blob` is the object's
+// content when already read (reports), else it is read when calendar-data is asked.
+xml::Response prop_response(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const PropQuery& q,
+                            const std::string* blob = nullptr);
+// The sync token of a collection at `modseq`.
+std::string sync_token(const storage::Collection& c, storage::Modseq modseq);
+// The modseq a token names for `c`, or nullopt when it is not one of ours for this collection.
+std::optional<storage::Modseq> parse_sync_token(const storage::Collection& c, std::string_view token);
+// The target for member `item` of calendar `t` (a calendar target).
+Target member_target(const Target& calendar, const storage::Item& item);
+// Properties clients may not set (live properties the server computes).
+bool is_protected(const QName& name);
+// Checks a value a client sets on a property with server meaning; an error text when invalid.
+std::optional<std::string> validate_property(const QName& name, const std::string& text);
+
+// Methods (methods.cpp, reports.cpp).
+http::Response do_options(Ctx& ctx, const Target& t);
+http::Response do_propfind(Ctx& ctx, const Target& t);
+http::Response do_proppatch(Ctx& ctx, const Target& t);
+http::Response do_get(Ctx& ctx, const Target& t);
+http::Response do_put(Ctx& ctx, const Target& t);
+http::Response do_delete(Ctx& ctx, const Target& t);
+http::Response do_mkcol(Ctx& ctx, const Target& t, bool mkcalendar);
+http::Response do_copy_move(Ctx& ctx, const Target& t, bool move);
+http::Response do_report(Ctx& ctx, const Target& t);
+
+}  // namespace detail
+}  // namespace atrium::dav

@@ -1,0 +1,255 @@
+// REPORT: calendar-query, calendar-multiget, free-busy-query (RFC 4791) and sync-collection
+// (RFC 6578).
+#include "calendar/freebusy.hpp"
+#include "calendar/query.hpp"
+#include "dav/server/detail.hpp"
+#include "dav/xml/report.hpp"
+#include "storage/blobs.hpp"
+
+#include <boost/beast/http/field.hpp>
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+
+namespace atrium::dav::detail {
+namespace {
+
+PropQuery prop_query(const xml::PropRequest& p) {
+  PropQuery q;
+  q.mode = p.kind == xml::PropRequestKind::prop       ? PropMode::prop
+           : p.kind == xml::PropRequestKind::propname ? PropMode::propname
+                                                      : PropMode::allprop;
+  q.names = p.props;
+  q.calendar_data = p.calendar_data;
+  return q;
+}
+
+http::Response report_failure(const xml::Error& e) {
+  switch (e.kind) {
+    case xml::ErrorKind::too_large: return status_response(413);
+    case xml::ErrorKind::invalid_filter: return error_response(403, xml::condition::valid_filter());
+    case xml::ErrorKind::unsupported_collation: return error_response(403, xml::condition::supported_collation());
+    case xml::ErrorKind::unsupported_data_type: return error_response(403, xml::condition::supported_calendar_data());
+    case xml::ErrorKind::unsupported_report: return error_response(403, xml::condition::supported_report());
+    default: return http::text_response(http::status::bad_request, e.detail + "\n");
+  }
+}
+
+std::optional<storage::ItemKind> kind_for_component(std::string_view name) {
+  if (name == "VEVENT") return storage::ItemKind::event;
+  if (name == "VTODO") return storage::ItemKind::todo;
+  if (name == "VJOURNAL") return storage::ItemKind::journal;
+  return std::nullopt;
+}
+
+// The objects of calendar `t` that may match `filter`: narrowed by the top-level component and its
+// time range through the store's index, never wider than the filter.
+std::vector<storage::Item> candidates(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const calendar::Filter& f) {
+  const calendar::CompFilter* top = f.root.comps.size() == 1 ? &f.root.comps[0] : nullptr;
+  std::optional<storage::ItemKind> kind;
+  std::optional<calendar::TimeRange> range;
+  if (top && !top->is_not_defined && !f.root.is_not_defined) {
+    kind = kind_for_component(top->name);
+    range = top->time_range;
+  }
+  auto items = range ? storage::resources::in_time_range(txn, ctx.actor, t.collection->id, range->start, range->end)
+                     : storage::items::list(txn, ctx.actor, t.collection->id);
+  if (kind) std::erase_if(items, [&](const storage::Item& i) { return i.kind != *kind; });
+  return items;
+}
+
+http::Response calendar_query(Ctx& ctx, const Target& t, const xml::CalendarQuery& cq) {
+  if (t.kind != Kind::calendar && t.kind != Kind::calendar_object) {
+    return error_response(403, xml::condition::supported_report());
+  }
+  auto q = prop_query(cq.prop);
+  return ctx.store().read([&](storage::ReadTxn& txn) {
+    Target cal = t;
+    if (t.kind == Kind::calendar_object) {
+      cal.kind = Kind::calendar;
+      cal.path = calendar_path(t.owner->email, t.collection_name);
+    }
+    calendar::Zone floating = floating_zone(txn, ctx, *t.collection);
+    if (cq.timezone) {
+      auto z = calendar::Zone::from_icalendar(*cq.timezone);
+      if (!z) return error_response(403, xml::caldav_name("valid-calendar-data"));
+      floating = *z;
+    } else if (cq.timezone_id) {
+      auto z = calendar::Zone::from_name(*cq.timezone_id);
+      if (!z) return error_response(403, xml::caldav_name("valid-timezone"));
+      floating = *z;
+    }
+    std::vector<storage::Item> items;
+    if (t.kind == Kind::calendar_object) {
+      items.push_back(*t.item);
+    } else {
+      items = candidates(txn, ctx, t, cq.filter);
+    }
+    if (items.size() > ctx.options().max_query_objects) {
+      return error_response(507, xml::condition::number_of_matches_within_limits());
+    }
+    calendar::ParseOptions options;
+    options.floating = floating;
+    xml::MultistatusWriter w;
+    for (const auto& item : items) {
+      auto blob = storage::read_blob(txn, ctx.store().blobs(), item.blob.hash);
+      if (!blob) continue;
+      auto parsed = calendar::parse(*blob, options);
+      auto* object = std::get_if<calendar::Object>(&parsed);
+      if (!object || !calendar::matches(*object, cq.filter, floating)) continue;
+      w.add(prop_response(txn, ctx, member_target(cal, item), q, &*blob));
+    }
+    return multistatus_response(std::move(w).finish());
+  });
+}
+
+http::Response calendar_multiget(Ctx& ctx, const Target& t, const xml::CalendarMultiget& mg) {
+  if (t.kind != Kind::calendar && t.kind != Kind::calendar_object) {
+    return error_response(403, xml::condition::supported_report());
+  }
+  if (mg.hrefs.size() > ctx.options().max_multiget_hrefs) return status_response(413);
+  auto q = prop_query(mg.prop);
+  return ctx.store().read([&](storage::ReadTxn& txn) {
+    xml::MultistatusWriter w;
+    for (const auto& href : mg.hrefs) {
+      auto path = decode_href(href, ctx.host);
+      if (!std::holds_alternative<std::string>(path)) {
+        xml::Response r;
+        r.path = href;
+        r.status = 404;
+        w.add(r);
+        continue;
+      }
+      auto target = resolve(txn, ctx, std::get<std::string>(path));
+      if (target.kind != Kind::calendar_object || !target.exists) {
+        xml::Response r;
+        r.path = target.path;
+        r.status = 404;
+        w.add(r);
+        continue;
+      }
+      w.add(prop_response(txn, ctx, target, q));
+    }
+    return multistatus_response(std::move(w).finish());
+  });
+}
+
+http::Response sync_collection(Ctx& ctx, const Target& t, const xml::SyncCollection& sc) {
+  if (t.kind != Kind::calendar || !t.exists) return error_response(403, xml::condition::supported_report());
+  auto q = prop_query(sc.prop);
+  std::size_t limit = ctx.options().max_sync_results;
+  if (sc.limit) limit = std::min<std::size_t>(limit, *sc.limit);
+  return ctx.store().read([&](storage::ReadTxn& txn) {
+    auto now = storage::collections::get(txn, ctx.actor, t.collection->id);
+    if (!now) return status_response(404);
+    Target cal = t;
+    cal.collection = *now;
+    xml::MultistatusWriter w;
+    if (sc.sync_token.empty()) {
+      auto items = storage::items::list(txn, ctx.actor, now->id);
+      if (items.size() > limit) {
+        // An initial sync cannot be split by modseq: refuse it as too large.
+        return error_response(507, xml::condition::number_of_matches_within_limits());
+      }
+      for (const auto& item : items) w.add(prop_response(txn, ctx, member_target(cal, item), q));
+      return multistatus_response(std::move(w).finish(sync_token(*now, now->modseq)));
+    }
+    auto since = parse_sync_token(*now, sc.sync_token);
+    if (!since) return error_response(403, xml::condition::valid_sync_token());
+    // Names changed after the token, in the order of their first change; cut at a modseq boundary
+    // once more than `limit` names would be reported.
+    std::size_t cap = limit * 20 + 100;
+    auto rows = storage::items::changes_since(txn, ctx.actor, now->id, *since, cap);
+    std::vector<std::string> names;
+    std::map<std::string, storage::Modseq, std::less<>> first_seen;
+    storage::Modseq token = now->modseq;
+    bool truncated = false;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto& row = rows[i];
+      if (row.name.empty() || first_seen.count(row.name)) continue;
+      if (names.size() >= limit) {
+        storage::Modseq cut = row.modseq - 1;
+        if (cut > *since) {
+          std::erase_if(names, [&](const std::string& n) { return first_seen[n] > cut; });
+          token = cut;
+          truncated = true;
+          break;
+        }
+      }
+      names.push_back(row.name);
+      first_seen[row.name] = row.modseq;
+    }
+    if (!truncated && rows.size() == cap) {
+      // The row cap ended the scan: report up to the last modseq seen whole.
+      storage::Modseq cut = rows.back().modseq - 1;
+      if (cut > *since) {
+        std::erase_if(names, [&](const std::string& n) { return first_seen[n] > cut; });
+        token = cut;
+        truncated = true;
+      }
+    }
+    for (const auto& name : names) {
+      auto item = storage::items::find_by_name(txn, ctx.actor, now->id, name);
+      if (item) {
+        w.add(prop_response(txn, ctx, member_target(cal, *item), q));
+      } else {
+        xml::Response r;
+        r.path = cal.path + name;
+        r.status = 404;
+        w.add(r);
+      }
+    }
+    if (truncated) {
+      xml::Response r;
+      r.path = cal.path;
+      r.status = 507;
+      r.error = xml::condition::number_of_matches_within_limits();
+      w.add(r);
+    }
+    return multistatus_response(std::move(w).finish(sync_token(*now, token)));
+  });
+}
+
+http::Response free_busy(Ctx& ctx, const Target& t, const xml::FreeBusyQuery& fb) {
+  if (t.kind != Kind::calendar || !t.exists) return error_response(403, xml::condition::supported_report());
+  return ctx.store().read([&](storage::ReadTxn& txn) {
+    auto items = storage::resources::in_time_range(txn, ctx.actor, t.collection->id, fb.range.start, fb.range.end);
+    calendar::ParseOptions options;
+    options.floating = floating_zone(txn, ctx, *t.collection);
+    std::vector<calendar::Object> objects;
+    for (const auto& item : items) {
+      if (item.kind != storage::ItemKind::event) continue;
+      auto blob = storage::read_blob(txn, ctx.store().blobs(), item.blob.hash);
+      if (!blob) continue;
+      auto parsed = calendar::parse(*blob, options);
+      if (auto* o = std::get_if<calendar::Object>(&parsed)) objects.push_back(std::move(*o));
+    }
+    std::vector<const calendar::Object*> ptrs;
+    for (const auto& o : objects) ptrs.push_back(&o);
+    calendar::TimeRange range = fb.range;
+    if (!range.start) range.start = 0;
+    if (!range.end) range.end = *range.start + 366LL * 86400;
+    auto periods = calendar::busy_periods(ptrs, range);
+    calendar::FreeBusyOptions fo;
+    fo.dtstamp = static_cast<calendar::UtcSeconds>(std::time(nullptr));
+    return http::text_response(http::status::ok, calendar::freebusy_to_ical(periods, range, fo),
+                               "text/calendar; charset=utf-8");
+  });
+}
+
+}  // namespace
+
+http::Response do_report(Ctx& ctx, const Target& t) {
+  auto parsed = xml::parse_report(ctx.req.body());
+  if (auto* e = std::get_if<xml::Error>(&parsed)) return report_failure(*e);
+  if (!t.exists) return status_response(404);
+  auto& report = std::get<xml::Report>(parsed);
+  if (auto* cq = std::get_if<xml::CalendarQuery>(&report)) return calendar_query(ctx, t, *cq);
+  if (auto* mg = std::get_if<xml::CalendarMultiget>(&report)) return calendar_multiget(ctx, t, *mg);
+  if (auto* sc = std::get_if<xml::SyncCollection>(&report)) return sync_collection(ctx, t, *sc);
+  if (auto* fb = std::get_if<xml::FreeBusyQuery>(&report)) return free_busy(ctx, t, *fb);
+  return error_response(403, xml::condition::supported_report());
+}
+
+}  // namespace atrium::dav::detail

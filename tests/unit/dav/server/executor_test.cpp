@@ -1,0 +1,418 @@
+// The DAV executor end to end over a real store: discovery, calendars, objects, conditional
+// requests, reports and access control, with the request bodies clients send.
+#include "dav/server/executor.hpp"
+
+#include "storage/access.hpp"
+#include "storage/collections.hpp"
+#include "storage/directory.hpp"
+#include "tests/unit/storage/test_support.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+
+namespace atrium::dav {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using field = beast::http::field;
+
+constexpr std::string_view k_weekly = R"(BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Test//EN
+BEGIN:VEVENT
+UID:weekly-1
+DTSTAMP:20261101T000000Z
+DTSTART:20261102T090000Z
+DTEND:20261102T100000Z
+RRULE:FREQ=WEEKLY;COUNT=6
+EXDATE:20261109T090000Z
+SUMMARY:Weekly
+END:VEVENT
+BEGIN:VEVENT
+UID:weekly-1
+DTSTAMP:20261101T000000Z
+RECURRENCE-ID:20261116T090000Z
+DTSTART:20261116T140000Z
+DTEND:20261116T150000Z
+SUMMARY:Moved
+END:VEVENT
+END:VCALENDAR
+)";
+
+std::string single(std::string_view uid, std::string_view start, std::string_view end, std::string_view summary = "One") {
+  return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:" + std::string(uid) +
+         "\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:" + std::string(start) + "\r\nDTEND:" + std::string(end) +
+         "\r\nSUMMARY:" + std::string(summary) + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+}
+
+constexpr std::string_view k_todo =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VTODO\r\nUID:todo-1\r\nDTSTAMP:20261101T000000Z\r\n"
+    "SUMMARY:Buy milk\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
+
+class ExecutorTest : public storage::testing::StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    alice_ = {add_user("alice@example.test"), "alice@example.test"};
+    bob_ = {add_user("bob@example.test"), "bob@example.test"};
+    ExecutorOptions options;
+    options.max_sync_results = 5;
+    exec_ = std::make_unique<Executor>(*store_, options);
+  }
+  void TearDown() override {
+    exec_.reset();
+    StoreTest::TearDown();
+  }
+
+  http::Response run(http::verb method, std::string target, std::string body = {},
+                     std::vector<std::pair<std::string, std::string>> headers = {}, const Caller* who = nullptr) {
+    http::Request req{method, target, 11};
+    req.set(field::host, "dav.example.test");
+    for (auto& [k, v] : headers) req.set(k, v);
+    req.body() = std::move(body);
+    req.prepare_payload();
+    return exec_->execute(req, who ? *who : alice_);
+  }
+  http::Response propfind(std::string target, std::string props, std::string depth = "0", const Caller* who = nullptr) {
+    return run(http::verb::propfind, std::move(target),
+               "<?xml version=\"1.0\"?><d:propfind xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\" "
+               "xmlns:cs=\"http://calendarserver.org/ns/\"><d:prop>" + props + "</d:prop></d:propfind>",
+               {{"Depth", depth}}, who);
+  }
+  http::Response put(std::string target, std::string_view body, std::vector<std::pair<std::string, std::string>> h = {},
+                     const Caller* who = nullptr) {
+    h.emplace_back("Content-Type", "text/calendar; charset=utf-8");
+    return run(http::verb::put, std::move(target), std::string(body), std::move(h), who);
+  }
+  static int code(const http::Response& r) { return static_cast<int>(r.result_int()); }
+  static std::string etag(const http::Response& r) { return std::string(r[field::etag]); }
+  // The sync-token of a multistatus body.
+  static std::string token_of(const std::string& body) {
+    std::smatch m;
+    if (!std::regex_search(body, m, std::regex("<D:sync-token>([^<]*)</D:sync-token>"))) return {};
+    return m[1];
+  }
+  static int count(const std::string& haystack, const std::string& needle) {
+    int n = 0;
+    for (auto p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) ++n;
+    return n;
+  }
+  http::Response sync(std::string target, std::string token, std::string extra = {}) {
+    return run(http::verb::report, std::move(target),
+               "<?xml version=\"1.0\"?><d:sync-collection xmlns:d=\"DAV:\"><d:sync-token>" + token +
+                   "</d:sync-token><d:sync-level>1</d:sync-level>" + extra + "<d:prop><d:getetag/></d:prop></d:sync-collection>");
+  }
+
+  const std::string cal_ = "/dav/calendars/alice@example.test/calendar/";
+  Caller alice_, bob_;
+  std::unique_ptr<Executor> exec_;
+};
+
+TEST_F(ExecutorTest, DiscoveryFromTheRootToTheDefaultCalendars) {
+  auto r = propfind("/dav/", "<d:current-user-principal/>");
+  EXPECT_EQ(code(r), 207);
+  EXPECT_THAT(r.body(), HasSubstr("<D:href>/dav/principals/alice@example.test/</D:href>"));
+  r = propfind("/dav/principals/alice@example.test/",
+               "<c:calendar-home-set/><c:calendar-user-address-set/><d:displayname/><d:resourcetype/>");
+  EXPECT_THAT(r.body(), HasSubstr("<C:calendar-home-set><D:href>/dav/calendars/alice@example.test/</D:href>"));
+  EXPECT_THAT(r.body(), HasSubstr("<D:href>mailto:alice@example.test</D:href>"));
+  EXPECT_THAT(r.body(), HasSubstr("<D:principal/>"));
+  r = propfind("/dav/calendars/alice@example.test/",
+               "<d:resourcetype/><d:displayname/><c:supported-calendar-component-set/><cs:getctag/>", "1");
+  EXPECT_EQ(code(r), 207);
+  EXPECT_THAT(r.body(), HasSubstr("/dav/calendars/alice@example.test/calendar/"));
+  EXPECT_THAT(r.body(), HasSubstr("/dav/calendars/alice@example.test/tasks/"));
+  EXPECT_THAT(r.body(), HasSubstr(">Calendar</displayname>"));
+  EXPECT_THAT(r.body(), HasSubstr("<C:comp name=\"VTODO\"/>"));
+  EXPECT_EQ(count(r.body(), "<C:calendar/>"), 2);
+}
+
+TEST_F(ExecutorTest, InfiniteDepthPropfindIsRefused) {
+  auto r = propfind(cal_, "<d:getetag/>", "infinity");
+  EXPECT_EQ(code(r), 403);
+  EXPECT_THAT(r.body(), HasSubstr("propfind-finite-depth"));
+}
+
+TEST_F(ExecutorTest, PutGetReplaceDeleteWithEtags) {
+  auto r = put(cal_ + "a.ics", single("a", "20261103T100000Z", "20261103T110000Z"));
+  ASSERT_EQ(code(r), 201);
+  auto tag = etag(r);
+  ASSERT_FALSE(tag.empty());
+  auto g = run(http::verb::get, cal_ + "a.ics");
+  EXPECT_EQ(code(g), 200);
+  EXPECT_EQ(etag(g), tag);
+  EXPECT_THAT(g.body(), HasSubstr("UID:a"));
+  EXPECT_THAT(std::string(g[field::content_type]), HasSubstr("text/calendar"));
+
+  // If-None-Match: * refuses to overwrite; a stale If-Match refuses too.
+  EXPECT_EQ(code(put(cal_ + "a.ics", single("a", "20261103T100000Z", "20261103T120000Z"), {{"If-None-Match", "*"}})), 412);
+  EXPECT_EQ(code(put(cal_ + "a.ics", single("a", "20261103T100000Z", "20261103T120000Z"), {{"If-Match", "\"nope\""}})), 412);
+  auto r2 = put(cal_ + "a.ics", single("a", "20261103T100000Z", "20261103T120000Z"), {{"If-Match", tag}});
+  EXPECT_EQ(code(r2), 204);
+  EXPECT_NE(etag(r2), tag);
+  EXPECT_EQ(code(run(http::verb::get, cal_ + "a.ics", {}, {{"If-None-Match", etag(r2)}})), 304);
+
+  EXPECT_EQ(code(run(http::verb::delete_, cal_ + "a.ics", {}, {{"If-Match", tag}})), 412);
+  EXPECT_EQ(code(run(http::verb::delete_, cal_ + "a.ics", {}, {{"If-Match", etag(r2)}})), 204);
+  EXPECT_EQ(code(run(http::verb::get, cal_ + "a.ics")), 404);
+  EXPECT_EQ(code(run(http::verb::delete_, cal_ + "a.ics")), 404);
+}
+
+TEST_F(ExecutorTest, PutRefusesBadDataWithTheCalDavPreconditions) {
+  auto r = put(cal_ + "bad.ics", "this is not iCalendar");
+  EXPECT_EQ(code(r), 403);
+  EXPECT_THAT(r.body(), HasSubstr("supported-calendar-data"));
+  r = put(cal_ + "bad.ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART:20261103T100000Z\r\nEND:VEVENT\r\n"
+                           "END:VCALENDAR\r\n");
+  EXPECT_EQ(code(r), 403);
+  EXPECT_THAT(r.body(), HasSubstr("valid-calendar-object-resource"));
+  // The default calendar holds events only.
+  r = put(cal_ + "todo.ics", k_todo);
+  EXPECT_EQ(code(r), 403);
+  EXPECT_THAT(r.body(), HasSubstr("supported-calendar-component"));
+  EXPECT_EQ(code(put("/dav/calendars/alice@example.test/tasks/todo.ics", k_todo)), 201);
+  // One UID per calendar.
+  ASSERT_EQ(code(put(cal_ + "one.ics", single("same", "20261103T100000Z", "20261103T110000Z"))), 201);
+  r = put(cal_ + "two.ics", single("same", "20261104T100000Z", "20261104T110000Z"));
+  EXPECT_EQ(code(r), 403);
+  EXPECT_THAT(r.body(), HasSubstr("no-uid-conflict"));
+  EXPECT_THAT(r.body(), HasSubstr(cal_ + "one.ics"));
+  // Wrong media type.
+  r = run(http::verb::put, cal_ + "x.ics", single("x", "20261103T100000Z", "20261103T110000Z"),
+          {{"Content-Type", "image/png"}});
+  EXPECT_EQ(code(r), 415);
+  // No parent calendar.
+  EXPECT_EQ(code(put("/dav/calendars/alice@example.test/nope/x.ics", single("x", "20261103T100000Z", "20261103T110000Z"))), 409);
+}
+
+TEST_F(ExecutorTest, MkcalendarSetsPropertiesAndRefusesDuplicates) {
+  auto body = R"(<?xml version="1.0" encoding="utf-8" ?>
+<C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:A="http://apple.com/ns/ical/">
+  <D:set><D:prop>
+    <D:displayname>Work</D:displayname>
+    <A:calendar-color>#FF0000FF</A:calendar-color>
+    <C:supported-calendar-component-set><C:comp name="VTODO"/></C:supported-calendar-component-set>
+  </D:prop></D:set>
+</C:mkcalendar>)";
+  auto w = std::string("/dav/calendars/alice@example.test/work/");
+  EXPECT_EQ(code(run(http::verb::mkcalendar, w, body)), 201);
+  EXPECT_EQ(code(run(http::verb::mkcalendar, w, body)), 405);
+  auto r = propfind(w, "<d:displayname/><A:calendar-color xmlns:A=\"http://apple.com/ns/ical/\"/>"
+                       "<c:supported-calendar-component-set/><d:resourcetype/>");
+  EXPECT_THAT(r.body(), HasSubstr(">Work</displayname>"));
+  EXPECT_THAT(r.body(), HasSubstr("#FF0000FF"));
+  EXPECT_THAT(r.body(), HasSubstr("<C:comp name=\"VTODO\"/>"));
+  EXPECT_EQ(code(put(w + "t.ics", k_todo)), 201);
+  // MKCALENDAR outside a calendar home, or a plain MKCOL in one.
+  EXPECT_EQ(code(run(http::verb::mkcalendar, "/dav/principals/alice@example.test/x/", "")), 403);
+  EXPECT_EQ(code(run(http::verb::mkcol, "/dav/calendars/alice@example.test/plain/", "")), 403);
+  // Another user cannot make calendars in alice's home.
+  EXPECT_EQ(code(run(http::verb::mkcalendar, "/dav/calendars/alice@example.test/bobs/", "", {}, &bob_)), 403);
+  EXPECT_EQ(code(run(http::verb::delete_, w)), 204);
+  EXPECT_EQ(code(propfind(w, "<d:displayname/>")), 404);
+}
+
+TEST_F(ExecutorTest, ProppatchIsAtomicAndProtectsLiveProperties) {
+  auto r = run(http::verb::proppatch, cal_, R"(<?xml version="1.0"?>
+<d:propertyupdate xmlns:d="DAV:" xmlns:x="urn:example:x">
+  <d:set><d:prop><d:displayname>Renamed</d:displayname><x:note>kept</x:note></d:prop></d:set>
+  <d:set><d:prop><d:getetag>"forged"</d:getetag></d:prop></d:set>
+</d:propertyupdate>)");
+  EXPECT_EQ(code(r), 207);
+  EXPECT_THAT(r.body(), HasSubstr("HTTP/1.1 424 Failed Dependency"));
+  EXPECT_THAT(r.body(), HasSubstr("HTTP/1.1 403 Forbidden"));
+  EXPECT_THAT(r.body(), HasSubstr("cannot-modify-protected-property"));
+  EXPECT_THAT(propfind(cal_, "<d:displayname/>").body(), HasSubstr(">Calendar</displayname>"));
+
+  auto before = token_of(propfind(cal_, "<d:sync-token/>").body());
+  r = run(http::verb::proppatch, cal_, R"(<?xml version="1.0"?>
+<d:propertyupdate xmlns:d="DAV:" xmlns:x="urn:example:x">
+  <d:set><d:prop><d:displayname>Renamed</d:displayname><x:note>kept</x:note></d:prop></d:set>
+</d:propertyupdate>)");
+  EXPECT_THAT(r.body(), Not(HasSubstr("424")));
+  auto after = propfind(cal_, "<d:displayname/><x:note xmlns:x=\"urn:example:x\"/><d:sync-token/>").body();
+  EXPECT_THAT(after, HasSubstr(">Renamed</displayname>"));
+  EXPECT_THAT(after, HasSubstr(">kept</note>"));
+  EXPECT_NE(token_of(after), before);  // the ctag and sync token move with the collection's properties
+
+  r = run(http::verb::proppatch, cal_, R"(<?xml version="1.0"?>
+<d:propertyupdate xmlns:d="DAV:" xmlns:x="urn:example:x"><d:remove><d:prop><x:note/></d:prop></d:remove></d:propertyupdate>)");
+  EXPECT_EQ(code(r), 207);
+  EXPECT_THAT(propfind(cal_, "<x:note xmlns:x=\"urn:example:x\"/>").body(), HasSubstr("404 Not Found"));
+}
+
+TEST_F(ExecutorTest, CalendarQueryExpandsRecurrencesThroughTheIndex) {
+  ASSERT_EQ(code(put(cal_ + "weekly.ics", k_weekly)), 201);
+  ASSERT_EQ(code(put(cal_ + "oct.ics", single("oct", "20261005T100000Z", "20261005T110000Z"))), 201);
+  ASSERT_EQ(code(put(cal_ + "dec.ics", single("dec", "20261215T100000Z", "20261215T110000Z"))), 201);
+  auto query = [&](std::string start, std::string end, std::string data = "<c:calendar-data/>") {
+    return run(http::verb::report, cal_,
+               "<?xml version=\"1.0\"?><c:calendar-query xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">"
+               "<d:prop><d:getetag/>" + data + "</d:prop><c:filter><c:comp-filter name=\"VCALENDAR\">"
+               "<c:comp-filter name=\"VEVENT\"><c:time-range start=\"" + start + "\" end=\"" + end + "\"/>"
+               "</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>",
+               {{"Depth", "1"}});
+  };
+  auto r = query("20261101T000000Z", "20261201T000000Z");
+  EXPECT_EQ(code(r), 207);
+  EXPECT_THAT(r.body(), HasSubstr("weekly.ics"));
+  EXPECT_THAT(r.body(), Not(HasSubstr("oct.ics")));
+  EXPECT_THAT(r.body(), Not(HasSubstr("dec.ics")));
+  // The excluded instance alone matches nothing; the moved one matches at its new time only.
+  EXPECT_THAT(query("20261109T000000Z", "20261110T000000Z").body(), Not(HasSubstr("weekly.ics")));
+  EXPECT_THAT(query("20261116T080000Z", "20261116T100000Z").body(), Not(HasSubstr("weekly.ics")));
+  EXPECT_THAT(query("20261116T133000Z", "20261116T143000Z").body(), HasSubstr("weekly.ics"));
+  // After COUNT runs out (last instance 7 Dec).
+  EXPECT_THAT(query("20261208T000000Z", "20261231T000000Z").body(), HasSubstr("dec.ics"));
+  EXPECT_THAT(query("20261208T000000Z", "20261231T000000Z").body(), Not(HasSubstr("weekly.ics")));
+  // calendar-data with expand: one VEVENT per instance in the range.
+  r = query("20261101T000000Z", "20261201T000000Z",
+            "<c:calendar-data><c:expand start=\"20261101T000000Z\" end=\"20261201T000000Z\"/></c:calendar-data>");
+  EXPECT_EQ(count(r.body(), "BEGIN:VEVENT"), 4);
+  EXPECT_THAT(r.body(), Not(HasSubstr("RRULE")));
+  EXPECT_THAT(r.body(), HasSubstr("SUMMARY:Moved"));
+}
+
+TEST_F(ExecutorTest, CalendarQueryWithoutTimeRangeAndTextMatch) {
+  ASSERT_EQ(code(put(cal_ + "a.ics", single("a", "20261103T100000Z", "20261103T110000Z", "Lunch with Bob"))), 201);
+  ASSERT_EQ(code(put(cal_ + "b.ics", single("b", "20261104T100000Z", "20261104T110000Z", "Dentist"))), 201);
+  auto r = run(http::verb::report, cal_, R"(<?xml version="1.0"?>
+<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop>
+<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY">
+<c:text-match collation="i;ascii-casemap">lunch</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter></c:filter>
+</c:calendar-query>)", {{"Depth", "1"}});
+  EXPECT_EQ(code(r), 207);
+  EXPECT_THAT(r.body(), HasSubstr("a.ics"));
+  EXPECT_THAT(r.body(), Not(HasSubstr("b.ics")));
+  r = run(http::verb::report, cal_, R"(<?xml version="1.0"?>
+<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop>
+<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY">
+<c:text-match collation="x;unknown">lunch</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter></c:filter>
+</c:calendar-query>)", {{"Depth", "1"}});
+  EXPECT_EQ(code(r), 403);
+  EXPECT_THAT(r.body(), HasSubstr("supported-collation"));
+}
+
+TEST_F(ExecutorTest, MultigetReturnsEachHrefOrA404) {
+  ASSERT_EQ(code(put(cal_ + "a.ics", single("a", "20261103T100000Z", "20261103T110000Z"))), 201);
+  auto r = run(http::verb::report, cal_, R"(<?xml version="1.0"?>
+<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>
+<d:href>/dav/calendars/alice%40example.test/calendar/a.ics</d:href>
+<d:href>http://dav.example.test/dav/calendars/alice@example.test/calendar/missing.ics</d:href>
+</c:calendar-multiget>)", {{"Depth", "1"}});
+  EXPECT_EQ(code(r), 207);
+  EXPECT_THAT(r.body(), HasSubstr("UID:a"));
+  EXPECT_THAT(r.body(), HasSubstr("missing.ics</D:href><D:status>HTTP/1.1 404 Not Found"));
+}
+
+TEST_F(ExecutorTest, SyncCollectionReportsChangesAndTombstones) {
+  auto first = sync(cal_, "");
+  EXPECT_EQ(code(first), 207);
+  auto t0 = token_of(first.body());
+  ASSERT_FALSE(t0.empty());
+  ASSERT_EQ(code(put(cal_ + "a.ics", single("a", "20261103T100000Z", "20261103T110000Z"))), 201);
+  ASSERT_EQ(code(put(cal_ + "b.ics", single("b", "20261103T100000Z", "20261103T110000Z"))), 201);
+  auto r = sync(cal_, t0);
+  EXPECT_THAT(r.body(), HasSubstr("a.ics"));
+  EXPECT_THAT(r.body(), HasSubstr("b.ics"));
+  auto t1 = token_of(r.body());
+  EXPECT_NE(t1, t0);
+  // Nothing changed: an empty answer with the same token.
+  r = sync(cal_, t1);
+  EXPECT_EQ(count(r.body(), "<D:response>"), 0);
+  EXPECT_EQ(token_of(r.body()), t1);
+  ASSERT_EQ(code(run(http::verb::delete_, cal_ + "a.ics")), 204);
+  r = sync(cal_, t1);
+  EXPECT_THAT(r.body(), HasSubstr("a.ics</D:href><D:status>HTTP/1.1 404 Not Found"));
+  EXPECT_THAT(r.body(), Not(HasSubstr("b.ics")));
+  // A token from elsewhere.
+  r = sync(cal_, "http://atrium.invalid/ns/sync/1-1");
+  EXPECT_EQ(code(r), 403);
+  EXPECT_THAT(r.body(), HasSubstr("valid-sync-token"));
+}
+
+TEST_F(ExecutorTest, SyncCollectionTruncatesAtTheLimitAndContinues) {
+  auto t = token_of(sync(cal_, "").body());
+  for (int i = 0; i < 8; ++i) {
+    auto n = std::to_string(i);
+    ASSERT_EQ(code(put(cal_ + "e" + n + ".ics", single("e" + n, "20261103T100000Z", "20261103T110000Z"))), 201);
+  }
+  // The executor answers at most 5 per report (set up above): 507 for the collection, then the rest.
+  auto r = sync(cal_, t);
+  EXPECT_EQ(count(r.body(), ".ics</D:href>"), 5);
+  EXPECT_THAT(r.body(), HasSubstr("number-of-matches-within-limits"));
+  auto t2 = token_of(r.body());
+  r = sync(cal_, t2);
+  EXPECT_EQ(count(r.body(), ".ics</D:href>"), 3);
+  EXPECT_THAT(r.body(), Not(HasSubstr("number-of-matches-within-limits")));
+  EXPECT_THAT(r.body(), HasSubstr("e7.ics"));
+  // The client's own limit.
+  r = sync(cal_, t, "<d:limit><d:nresults>2</d:nresults></d:limit>");
+  EXPECT_EQ(count(r.body(), ".ics</D:href>"), 2);
+}
+
+TEST_F(ExecutorTest, OtherUsersSeeNothingWithoutAGrant) {
+  ASSERT_EQ(code(put(cal_ + "a.ics", single("a", "20261103T100000Z", "20261103T110000Z"))), 201);
+  EXPECT_EQ(code(propfind(cal_, "<d:getetag/>", "1", &bob_)), 404);
+  EXPECT_EQ(code(run(http::verb::get, cal_ + "a.ics", {}, {}, &bob_)), 404);
+  EXPECT_NE(code(put(cal_ + "b.ics", single("b", "20261103T100000Z", "20261103T110000Z"), {}, &bob_)) / 100, 2);
+  EXPECT_NE(code(run(http::verb::delete_, cal_ + "a.ics", {}, {}, &bob_)) / 100, 2);
+  auto home = propfind("/dav/calendars/alice@example.test/", "<d:displayname/>", "1", &bob_);
+  EXPECT_THAT(home.body(), Not(HasSubstr("/calendar/")));
+
+  // Read access granted: bob reads, still cannot write.
+  store_->write([&](storage::WriteTxn& t) {
+    auto c = storage::collections::find(t, storage::Actor::system(), alice_.principal, storage::CollectionKind::calendar,
+                                        "calendar");
+    storage::set_acl(t, storage::Actor::principal(alice_.principal), c->id, bob_.principal,
+                     storage::right_lookup | storage::right_read);
+  });
+  EXPECT_EQ(code(run(http::verb::get, cal_ + "a.ics", {}, {}, &bob_)), 200);
+  EXPECT_EQ(code(put(cal_ + "b.ics", single("b", "20261103T100000Z", "20261103T110000Z"), {}, &bob_)), 403);
+  EXPECT_EQ(code(run(http::verb::delete_, cal_ + "a.ics", {}, {}, &bob_)), 403);
+  auto privs = propfind(cal_, "<d:current-user-privilege-set/>", "0", &bob_).body();
+  EXPECT_THAT(privs, HasSubstr("<D:read/>"));
+  EXPECT_THAT(privs, Not(HasSubstr("<D:write/>")));
+}
+
+TEST_F(ExecutorTest, CopyAndMoveBetweenCalendars) {
+  ASSERT_EQ(code(run(http::verb::mkcalendar, "/dav/calendars/alice@example.test/other/", "")), 201);
+  ASSERT_EQ(code(put(cal_ + "a.ics", single("a", "20261103T100000Z", "20261103T110000Z"))), 201);
+  auto other = std::string("http://dav.example.test/dav/calendars/alice@example.test/other/");
+  EXPECT_EQ(code(run(http::verb::copy, cal_ + "a.ics", {}, {{"Destination", other + "a.ics"}})), 201);
+  EXPECT_EQ(code(run(http::verb::copy, cal_ + "a.ics", {}, {{"Destination", other + "a.ics"}, {"Overwrite", "F"}})), 412);
+  EXPECT_EQ(code(run(http::verb::move, cal_ + "a.ics", {}, {{"Destination", other + "moved.ics"}})), 403);  // UID taken
+  EXPECT_EQ(code(run(http::verb::move, cal_ + "a.ics", {}, {{"Destination", "http://dav.example.test" + cal_ + "renamed.ics"}})), 201);
+  EXPECT_EQ(code(run(http::verb::get, cal_ + "a.ics")), 404);
+  EXPECT_EQ(code(run(http::verb::get, cal_ + "renamed.ics")), 200);
+  EXPECT_EQ(code(run(http::verb::copy, cal_ + "renamed.ics", {}, {{"Destination", "http://elsewhere.test/x.ics"}})), 502);
+}
+
+TEST_F(ExecutorTest, FreeBusyQueryAnswersBusyPeriods) {
+  ASSERT_EQ(code(put(cal_ + "weekly.ics", k_weekly)), 201);
+  auto r = run(http::verb::report, cal_, R"(<?xml version="1.0"?>
+<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"><c:time-range start="20261101T000000Z" end="20261120T000000Z"/></c:free-busy-query>)",
+               {{"Depth", "1"}});
+  EXPECT_EQ(code(r), 200);
+  EXPECT_THAT(r.body(), HasSubstr("BEGIN:VFREEBUSY"));
+  EXPECT_THAT(r.body(), HasSubstr("20261102T090000Z/20261102T100000Z"));
+  EXPECT_THAT(r.body(), HasSubstr("20261116T140000Z/20261116T150000Z"));
+  EXPECT_THAT(r.body(), Not(HasSubstr("20261109T090000Z")));
+}
+
+TEST_F(ExecutorTest, MalformedRequestsGetProtocolErrors) {
+  EXPECT_EQ(code(run(http::verb::propfind, cal_, "<propfind xmlns=\"DAV:\"><prop>", {{"Depth", "0"}})), 400);
+  EXPECT_EQ(code(run(http::verb::propfind, cal_, "<!DOCTYPE x [<!ENTITY a \"b\">]><propfind xmlns=\"DAV:\"/>",
+                     {{"Depth", "0"}})), 400);
+  EXPECT_EQ(code(run(http::verb::report, cal_, "<x xmlns=\"urn:nope\"/>")), 403);
+  EXPECT_EQ(code(run(http::verb::propfind, "/dav/%2e%2e/etc", "")), 400);
+  EXPECT_EQ(code(run(http::verb::put, cal_ + "a.ics", "x", {{"If-Match", "unquoted"}})), 400);
+  EXPECT_EQ(code(propfind("/dav/calendars/nobody@example.test/", "<d:displayname/>")), 404);
+}
+
+}  // namespace
+}  // namespace atrium::dav
