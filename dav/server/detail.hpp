@@ -40,6 +40,9 @@ using xml::QName;
 inline constexpr std::string_view k_root = "/dav/";
 inline constexpr std::string_view k_principals = "/dav/principals/";
 inline constexpr std::string_view k_calendars = "/dav/calendars/";
+inline constexpr std::string_view k_files = "/dav/files/";
+// The store name of an account's file area; its folders are "Files/a", "Files/a/b", ….
+inline constexpr std::string_view k_files_root = "Files";
 
 enum class Kind {
   root,             // /dav/
@@ -49,6 +52,9 @@ enum class Kind {
   calendar_home,    // /dav/calendars/<email>/
   calendar,         // /dav/calendars/<email>/<name>/  (calendar or task list)
   calendar_object,  // /dav/calendars/<email>/<name>/<resource>
+  file_homes,       // /dav/files/
+  folder,           // /dav/files/<email>/[<folder>/…]  (the first is the account's file area)
+  file,             // /dav/files/<email>/[<folder>/…]<name>
   unknown,          // anything else under /dav/
 };
 
@@ -60,9 +66,16 @@ struct Target {
   std::optional<storage::Collection> collection;  // calendar and calendar_object (when it exists)
   std::string collection_name;                    // calendar and calendar_object: the store name
   std::optional<storage::Item> item;              // calendar_object when it exists
-  std::string member;                             // calendar_object: its name
+  std::string member;                             // calendar_object and file: its name
+  // folder and file: the folder the target is in (nullopt for the file area itself, or when that
+  // folder does not exist); folder_name is the store name of a folder target, existing or not.
+  std::optional<storage::Collection> parent;
+  std::string folder_name;
 
-  bool is_collection() const { return kind != Kind::calendar_object && kind != Kind::unknown; }
+  bool is_collection() const {
+    return kind != Kind::calendar_object && kind != Kind::file && kind != Kind::unknown;
+  }
+  bool is_member() const { return kind == Kind::calendar_object || kind == Kind::file; }
 };
 
 // One request in flight.
@@ -81,6 +94,8 @@ struct Ctx {
 std::string principal_path(std::string_view email);
 std::string calendar_home_path(std::string_view email);
 std::string calendar_path(std::string_view email, std::string_view name);
+// The path of folder `store_name` ("Files/a/b") of `email`'s file area.
+std::string folder_path(std::string_view email, std::string_view store_name);
 // Resolves a decoded path against the store as `ctx.caller` sees it.
 Target resolve(storage::ReadTxn& txn, Ctx& ctx, const std::string& path);
 // Makes the caller's default calendar and task list when it has none (once per process).
@@ -135,6 +150,16 @@ http::Response do_delete(Ctx& ctx, const Target& t);
 http::Response do_mkcol(Ctx& ctx, const Target& t, bool mkcalendar);
 http::Response do_copy_move(Ctx& ctx, const Target& t, bool move);
 http::Response do_report(Ctx& ctx, const Target& t);
+
+// Plain WebDAV folders (files.cpp): the same methods for Kind::folder and Kind::file.
+http::Response files_put(Ctx& ctx, const Target& t);
+http::Response files_delete(Ctx& ctx, const Target& t);
+http::Response files_mkcol(Ctx& ctx, const Target& t);
+http::Response files_copy_move(Ctx& ctx, const Target& t, const Target& dest, bool move, bool overwrite, Depth depth);
+// The subfolders and files of folder `t`.
+std::vector<Target> folder_children(storage::ReadTxn& txn, Ctx& ctx, const Target& t);
+// The content type a file was stored with.
+std::string file_content_type(storage::ReadTxn& txn, Ctx& ctx, const Target& t);
 
 }  // namespace detail
 }  // namespace atrium::dav

@@ -42,6 +42,11 @@ std::string calendar_home_path(std::string_view email) { return std::string(k_ca
 std::string calendar_path(std::string_view email, std::string_view name) {
   return calendar_home_path(email) + std::string(name) + "/";
 }
+std::string folder_path(std::string_view email, std::string_view store_name) {
+  std::string out = std::string(k_files) + std::string(email) + "/";
+  if (store_name.size() > k_files_root.size()) out += std::string(store_name.substr(k_files_root.size() + 1)) + "/";
+  return out;
+}
 
 Target resolve(storage::ReadTxn& txn, Ctx& ctx, const std::string& path) {
   Target t;
@@ -56,16 +61,56 @@ Target resolve(storage::ReadTxn& txn, Ctx& ctx, const std::string& path) {
   }
   bool principals = seg[1] == "principals";
   bool calendars = seg[1] == "calendars";
-  if (!principals && !calendars) return t;
+  bool files = seg[1] == "files";
+  if (!principals && !calendars && !files) return t;
   if (seg.size() == 2) {
-    t.kind = principals ? Kind::principals : Kind::calendar_homes;
-    t.path = std::string(principals ? k_principals : k_calendars);
+    t.kind = principals ? Kind::principals : calendars ? Kind::calendar_homes : Kind::file_homes;
+    t.path = std::string(principals ? k_principals : calendars ? k_calendars : k_files);
     t.exists = true;
     return t;
   }
   t.owner = storage::directory::find_principal(txn, seg[2]);
   if (!t.owner) return t;
   const std::string& email = t.owner->email;
+  if (files) {
+    // Folders are collections named "Files/a/b"; the last segment is a folder if one has that
+    // name, else a file of the folder before it.
+    std::string name(k_files_root);
+    for (std::size_t i = 3; i < seg.size(); ++i) name += "/" + std::string(seg[i]);
+    auto folder = storage::collections::find(txn, ctx.actor, t.owner->id, storage::CollectionKind::files, name);
+    std::string parent_name = seg.size() > 3 ? name.substr(0, name.rfind('/')) : std::string();
+    if (!parent_name.empty()) {
+      t.parent = storage::collections::find(txn, ctx.actor, t.owner->id, storage::CollectionKind::files, parent_name);
+    }
+    if (folder) {
+      t.kind = Kind::folder;
+      t.collection = folder;
+      t.folder_name = name;
+      t.path = folder_path(email, name);
+      t.exists = true;
+      return t;
+    }
+    t.member = seg.size() > 3 ? std::string(seg.back()) : std::string();
+    bool slash = path.ends_with('/');
+    if (t.parent && !slash) {
+      if (storage::effective_rights(txn, ctx.actor, *t.parent) & storage::right_read) {
+        t.item = storage::items::find_by_name(txn, ctx.actor, t.parent->id, t.member);
+      }
+    }
+    if (t.item) {
+      t.kind = Kind::file;
+      t.collection = t.parent;
+      t.path = folder_path(email, parent_name) + t.member;
+      t.exists = true;
+      return t;
+    }
+    // Missing: a folder to make (MKCOL) or a file to put, in `parent` when it exists.
+    t.kind = slash || seg.size() == 3 ? Kind::folder : Kind::file;
+    t.folder_name = name;
+    if (t.kind == Kind::file) t.collection = t.parent;
+    t.path = t.kind == Kind::folder ? folder_path(email, name) : folder_path(email, parent_name) + t.member;
+    return t;
+  }
   if (principals) {
     if (seg.size() != 3) return t;
     t.kind = Kind::principal;
@@ -121,15 +166,30 @@ void provision(Ctx& ctx) {
     if (st.provisioned.count(ctx.caller.principal)) return;
   }
   auto principal = ctx.caller.principal;
-  bool has_any = st.store.read([&](storage::ReadTxn& txn) {
-    auto account = storage::directory::get_principal(txn, principal);
-    if (!account) return true;  // deleted meanwhile: nothing to make
+  struct Have {
+    bool account = false;
+    bool calendars = false;
+    bool files = false;
+  };
+  auto have = st.store.read([&](storage::ReadTxn& txn) {
+    Have h;
+    if (!storage::directory::get_principal(txn, principal)) return h;  // deleted meanwhile: nothing to make
+    h.account = true;
     for (auto kind : {storage::CollectionKind::calendar, storage::CollectionKind::tasks}) {
-      if (!storage::collections::list(txn, storage::Actor::system(), principal, kind).empty()) return true;
+      h.calendars = h.calendars || !storage::collections::list(txn, storage::Actor::system(), principal, kind).empty();
     }
-    return false;
+    h.files = storage::collections::find(txn, storage::Actor::system(), principal, storage::CollectionKind::files,
+                                         k_files_root).has_value();
+    return h;
   });
-  if (!has_any) {
+  if (have.account && !have.files) {
+    auto actor = storage::Actor::principal(principal);
+    st.store.write([&](storage::WriteTxn& txn) {
+      if (storage::collections::find(txn, actor, principal, storage::CollectionKind::files, k_files_root)) return;
+      storage::collections::create(txn, actor, {principal, storage::CollectionKind::files, std::string(k_files_root), ""});
+    });
+  }
+  if (have.account && !have.calendars) {
     auto actor = storage::Actor::principal(principal);
     st.store.write([&](storage::WriteTxn& txn) {
       struct Default {
@@ -142,7 +202,6 @@ void provision(Ctx& ctx) {
                             Default{storage::CollectionKind::tasks, "tasks", "Tasks", "VTODO"}}) {
         if (storage::collections::find(txn, actor, principal, d.kind, d.name)) continue;
         auto c = storage::collections::create(txn, actor, {principal, d.kind, d.name, ""});
-        xml::XmlWriter w;
         storage::resources::set_properties(
             txn, actor, c.id, "",
             {{xml::clark(xml::dav_name("displayname")),
@@ -242,6 +301,9 @@ http::Response Executor::execute(const http::Request& request, const Caller& cal
           std::string(header(request, beast::http::field::host).value_or(""))};
   try {
     auto target = request.target();
+    // A fragment never belongs in a request-target (RFC 9112 §3.2); acting on the part before it
+    // could delete something the client did not name.
+    if (std::string_view(target.data(), target.size()).find('#') != std::string_view::npos) return status_response(400);
     auto decoded = decode_path(std::string_view(target.data(), target.size()));
     if (!std::holds_alternative<std::string>(decoded)) return status_response(400);
     const auto& path = std::get<std::string>(decoded);

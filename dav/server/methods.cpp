@@ -61,9 +61,12 @@ std::vector<Target> children(storage::ReadTxn& txn, Ctx& ctx, const Target& t) {
     case Kind::root:
       sub(std::string(k_principals));
       sub(std::string(k_calendars));
+      sub(std::string(k_files));
       break;
     case Kind::principals: sub(principal_path(ctx.caller.email)); break;
     case Kind::calendar_homes: sub(calendar_home_path(ctx.caller.email)); break;
+    case Kind::file_homes: sub(std::string(k_files) + ctx.caller.email + "/"); break;
+    case Kind::folder: return folder_children(txn, ctx, t);
     case Kind::calendar_home:
       for (auto kind : {storage::CollectionKind::calendar, storage::CollectionKind::tasks}) {
         for (const auto& c : storage::collections::list(txn, ctx.actor, t.owner->id, kind)) {
@@ -171,7 +174,9 @@ http::Response do_proppatch(Ctx& ctx, const Target& t) {
   if (auto* e = std::get_if<xml::Error>(&parsed)) return parse_failure(*e);
   const auto& patch = std::get<xml::Proppatch>(parsed);
   if (!t.exists) return status_response(404);
-  bool settable = (t.kind == Kind::calendar || t.kind == Kind::calendar_object) && t.collection;
+  bool settable = (t.kind == Kind::calendar || t.kind == Kind::calendar_object || t.kind == Kind::folder ||
+                   t.kind == Kind::file) &&
+                  t.collection;
   xml::Response r;
   r.path = t.path;
   std::vector<int> statuses;
@@ -201,7 +206,7 @@ http::Response do_proppatch(Ctx& ctx, const Target& t) {
         remove.push_back(name);
       }
     }
-    std::string resource = t.kind == Kind::calendar ? std::string() : t.member;
+    std::string resource = t.is_member() ? t.member : std::string();
     auto id = t.collection->id;
     auto actor = ctx.actor;
     ctx.store().write([&](storage::WriteTxn& txn) {
@@ -225,8 +230,8 @@ http::Response do_proppatch(Ctx& ctx, const Target& t) {
 
 http::Response do_get(Ctx& ctx, const Target& t) {
   if (!t.exists) return status_response(404);
-  if (t.kind != Kind::calendar_object) {
-    return http::text_response(http::status::ok, "This is a WebDAV collection: use a CalDAV client.\n");
+  if (!t.is_member()) {
+    return http::text_response(http::status::ok, "This is a WebDAV collection: use a WebDAV or CalDAV client.\n");
   }
   auto tag = quote_etag(etag_of(*t.item));
   if (auto h = header(ctx.req, field::if_none_match)) {
@@ -239,13 +244,17 @@ http::Response do_get(Ctx& ctx, const Target& t) {
   }
   auto content = ctx.store().read_blob(t.item->blob.hash);
   if (!content) throw storage::StoreError(storage::Errc::corrupt, "resource content missing");
-  auto res = http::text_response(http::status::ok, std::move(*content), content_type_for(t.item->kind));
+  std::string type = t.kind == Kind::file
+                         ? ctx.store().read([&](storage::ReadTxn& txn) { return file_content_type(txn, ctx, t); })
+                         : std::string(content_type_for(t.item->kind));
+  auto res = http::text_response(http::status::ok, std::move(*content), type);
   res.set(field::etag, tag);
   res.set(field::last_modified, http::http_date(t.item->internal_date));
   return res;
 }
 
 http::Response do_put(Ctx& ctx, const Target& t) {
+  if (t.kind == Kind::file || t.kind == Kind::folder) return files_put(ctx, t);
   if (t.kind != Kind::calendar_object) {
     if (t.is_collection()) {
       auto res = status_response(405);
@@ -310,6 +319,7 @@ http::Response do_put(Ctx& ctx, const Target& t) {
 
 http::Response do_delete(Ctx& ctx, const Target& t) {
   if (!t.exists) return status_response(404);
+  if (t.kind == Kind::file || t.kind == Kind::folder) return files_delete(ctx, t);
   auto actor = ctx.actor;
   if (t.kind == Kind::calendar_object) {
     auto precondition = conditions(ctx.req);
@@ -331,9 +341,22 @@ http::Response do_delete(Ctx& ctx, const Target& t) {
 }
 
 http::Response do_mkcol(Ctx& ctx, const Target& t, bool mkcalendar) {
+  // RFC 4918 §9.3: a body MKCOL does not understand is 415; extended MKCOL bodies are XML.
+  if (!mkcalendar && !xml::is_blank(ctx.req.body())) {
+    auto type = header(ctx.req, field::content_type);
+    if (type && type->find("xml") == std::string_view::npos) return status_response(415);
+  }
   auto parsed = mkcalendar ? xml::parse_mkcalendar(body_of(ctx.req)) : xml::parse_mkcol(body_of(ctx.req));
   if (auto* e = std::get_if<xml::Error>(&parsed)) return parse_failure(*e);
   const auto& mk = std::get<xml::Mkcol>(parsed);
+  if (!mkcalendar && (t.kind == Kind::folder || t.kind == Kind::file) && !t.exists) {
+    if (mk.resource_type) {
+      for (const auto& n : *mk.resource_type) {
+        if (n != xml::dav_name("collection")) return error_response(403, xml::condition::valid_resourcetype());
+      }
+    }
+    return files_mkcol(ctx, t);
+  }
   if (t.exists) {
     auto res = status_response(405);
     res.set(field::allow, k_allow);
@@ -394,7 +417,8 @@ http::Response do_mkcol(Ctx& ctx, const Target& t, bool mkcalendar) {
 
 http::Response do_copy_move(Ctx& ctx, const Target& t, bool move) {
   if (!t.exists) return status_response(404);
-  if (t.kind != Kind::calendar_object) return status_response(403);
+  bool files = t.kind == Kind::file || t.kind == Kind::folder;
+  if (t.kind != Kind::calendar_object && !files) return status_response(403);
   auto dest_header = header(ctx.req, "Destination");
   if (!dest_header) return status_response(400);
   auto dest_path = parse_destination(*dest_header, ctx.host);
@@ -410,6 +434,12 @@ http::Response do_copy_move(Ctx& ctx, const Target& t, bool move) {
     }
   }
   auto dest = ctx.store().read([&](storage::ReadTxn& txn) { return resolve(txn, ctx, std::get<std::string>(dest_path)); });
+  if (files) {
+    auto depth = parse_depth(header(ctx.req, "Depth"), Depth::infinity);
+    if (!depth || *depth == Depth::one || (move && *depth != Depth::infinity)) return status_response(400);
+    if (dest.kind != Kind::file && dest.kind != Kind::folder) return status_response(403);
+    return files_copy_move(ctx, t, dest, move, overwrite, *depth);
+  }
   if (dest.kind != Kind::calendar_object || !dest.collection) return status_response(409);
   if (dest.path == t.path) return status_response(403);
   if (dest.exists && !overwrite) return status_response(412);

@@ -27,6 +27,7 @@ std::vector<QName> allprop_names(const Target& t) {
   std::vector<QName> out{dav_name("resourcetype")};
   switch (t.kind) {
     case Kind::calendar_object:
+    case Kind::file:
       for (auto n : {"getetag", "getcontenttype", "getcontentlength", "getlastmodified"}) out.push_back(dav_name(n));
       break;
     case Kind::calendar:
@@ -64,7 +65,9 @@ std::vector<QName> live_names(const Target& t) {
         out.push_back(caldav_name(n));
       }
       break;
-    case Kind::calendar_object: out.push_back(dav_name("owner")); break;
+    case Kind::calendar_object:
+    case Kind::folder:
+    case Kind::file: out.push_back(dav_name("owner")); break;
     default: break;
   }
   return out;
@@ -188,9 +191,12 @@ std::optional<Prop> live(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const
     if (t.kind == Kind::calendar && t.collection) {
       if (n == "sync-token") return Prop::text(name, sync_token(*t.collection, t.collection->modseq));
     }
-    if (t.kind == Kind::calendar_object && t.item) {
+    if (t.is_member() && t.item) {
       if (n == "getetag") return Prop::text(name, quote_etag(etag_of(*t.item)));
-      if (n == "getcontenttype") return Prop::text(name, std::string(content_type_for(t.item->kind)));
+      if (n == "getcontenttype") {
+        return Prop::text(name, t.kind == Kind::file ? file_content_type(txn, ctx, t)
+                                                     : std::string(content_type_for(t.item->kind)));
+      }
       if (n == "getcontentlength") return Prop::text(name, std::to_string(t.item->blob.size));
       if (n == "getlastmodified") return Prop::text(name, http::http_date(t.item->internal_date));
     }
@@ -289,9 +295,11 @@ xml::Response prop_response(storage::ReadTxn& txn, Ctx& ctx, const Target& t, co
   auto stored_props = [&]() -> const std::vector<storage::resources::Property>& {
     if (!stored) {
       stored.emplace();
-      if (t.collection && (t.kind == Kind::calendar || (t.kind == Kind::calendar_object && t.item))) {
+      if (t.collection && (t.kind == Kind::calendar || t.kind == Kind::folder || (t.is_member() && t.item))) {
         *stored = storage::resources::properties(txn, ctx.actor, t.collection->id,
-                                                 t.kind == Kind::calendar ? std::string() : t.member);
+                                                 t.is_member() ? t.member : std::string());
+        // A file's media type is kept with its properties but is a live property.
+        std::erase_if(*stored, [](const auto& p) { return p.name == "{DAV:}getcontenttype"; });
       }
     }
     return *stored;

@@ -404,6 +404,44 @@ TEST_F(ExecutorTest, FreeBusyQueryAnswersBusyPeriods) {
   EXPECT_THAT(r.body(), Not(HasSubstr("20261109T090000Z")));
 }
 
+TEST_F(ExecutorTest, FileAreaHoldsAnyFileInNestedFolders) {
+  const std::string home = "/dav/files/alice@example.test/";
+  EXPECT_EQ(code(run(http::verb::mkcol, home + "docs/")), 201);
+  EXPECT_EQ(code(run(http::verb::mkcol, home + "docs/")), 405);
+  EXPECT_EQ(code(run(http::verb::mkcol, home + "none/sub/")), 409);
+  EXPECT_EQ(code(run(http::verb::mkcol, home + "x/", "garbage", {{"Content-Type", "text/plain"}})), 415);
+  auto r = run(http::verb::put, home + "docs/a.txt", "hello", {{"Content-Type", "text/plain"}});
+  EXPECT_EQ(code(r), 201);
+  EXPECT_EQ(code(run(http::verb::put, home + "nope/a.txt", "x")), 409);
+  auto g = run(http::verb::get, home + "docs/a.txt");
+  EXPECT_EQ(g.body(), "hello");
+  EXPECT_EQ(std::string(g[field::content_type]), "text/plain");
+  EXPECT_EQ(etag(g), etag(r));
+  // A dead property travels with a MOVE of its folder.
+  EXPECT_EQ(code(run(http::verb::proppatch, home + "docs/a.txt", R"(<?xml version="1.0"?>
+<d:propertyupdate xmlns:d="DAV:" xmlns:x="urn:x"><d:set><d:prop><x:tag>blue</x:tag></d:prop></d:set></d:propertyupdate>)")),
+            207);
+  EXPECT_EQ(code(run(http::verb::copy, home + "docs/", {}, {{"Destination", home + "copy/"}})), 201);
+  EXPECT_EQ(code(run(http::verb::move, home + "docs/", {}, {{"Destination", home + "moved/"}})), 201);
+  EXPECT_EQ(code(run(http::verb::get, home + "docs/a.txt")), 404);
+  EXPECT_EQ(run(http::verb::get, home + "moved/a.txt").body(), "hello");
+  EXPECT_EQ(run(http::verb::get, home + "copy/a.txt").body(), "hello");
+  EXPECT_THAT(propfind(home + "copy/a.txt", "<x:tag xmlns:x=\"urn:x\"/>").body(), HasSubstr(">blue</tag>"));
+  EXPECT_THAT(propfind(home + "moved/a.txt", "<x:tag xmlns:x=\"urn:x\"/>").body(), HasSubstr(">blue</tag>"));
+  auto listing = propfind(home, "<d:resourcetype/>", "1").body();
+  EXPECT_THAT(listing, HasSubstr(home + "moved/"));
+  EXPECT_THAT(listing, HasSubstr(home + "copy/"));
+  EXPECT_EQ(code(run(http::verb::copy, home + "copy/a.txt", {}, {{"Destination", home + "moved/a.txt"}, {"Overwrite", "F"}})), 412);
+  EXPECT_EQ(code(run(http::verb::copy, home + "copy/a.txt", {}, {{"Destination", home + "moved/a.txt"}})), 204);
+  EXPECT_EQ(code(run(http::verb::delete_, home + "moved/")), 204);
+  EXPECT_EQ(code(run(http::verb::get, home + "moved/a.txt")), 404);
+  EXPECT_EQ(code(run(http::verb::delete_, home)), 403);
+  EXPECT_EQ(code(run(http::verb::delete_, home + "copy/#frag")), 400);
+  // Nobody else's.
+  EXPECT_EQ(code(run(http::verb::get, home + "copy/a.txt", {}, {}, &bob_)), 404);
+  EXPECT_NE(code(run(http::verb::put, home + "copy/b.txt", "x", {}, &bob_)) / 100, 2);
+}
+
 TEST_F(ExecutorTest, MalformedRequestsGetProtocolErrors) {
   EXPECT_EQ(code(run(http::verb::propfind, cal_, "<propfind xmlns=\"DAV:\"><prop>", {{"Depth", "0"}})), 400);
   EXPECT_EQ(code(run(http::verb::propfind, cal_, "<!DOCTYPE x [<!ENTITY a \"b\">]><propfind xmlns=\"DAV:\"/>",
