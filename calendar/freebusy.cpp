@@ -1,6 +1,8 @@
-// busy_periods() and the VFREEBUSY serialiser.
+// busy_periods(), the busy type of one event they and booked_periods() share, and the VFREEBUSY
+// serialiser.
 #include "calendar/freebusy.hpp"
 
+#include "calendar/detail/busy.hpp"
 #include "calendar/detail/expand.hpp"
 #include "core/text/ascii.hpp"
 
@@ -8,7 +10,8 @@
 #include <cstdio>
 
 namespace atrium::calendar {
-namespace {
+
+namespace detail {
 
 std::optional<BusyType> busy_type(icalcomponent* event) {
   if (icalproperty* t = detail::first_property(event, ICAL_TRANSP_PROPERTY)) {
@@ -26,6 +29,10 @@ std::optional<BusyType> busy_type(icalcomponent* event) {
   if (status == ICAL_STATUS_TENTATIVE) return BusyType::busy_tentative;
   return BusyType::busy;
 }
+
+}  // namespace detail
+
+namespace {
 
 std::string utc_text(UtcSeconds s) {
   const icaltimetype t = detail::from_utc(s);
@@ -87,7 +94,7 @@ std::vector<BusyPeriod> busy_periods(std::span<const Object* const> objects, con
     const detail::OccurrenceSet set = detail::occurrences(object->impl(), object->floating(), s, e, limits);
     for (const detail::Occurrence& o : set.items) {
       if (o.span.rule != detail::SpanRule::interval || o.span.end <= o.span.start) continue;
-      const auto type = busy_type(o.component);
+      const auto type = detail::busy_type(o.component);
       if (!type) continue;
       const UtcSeconds a = std::max(o.span.start, s), b = std::min(o.span.end, e);
       if (a < b) raw.push_back({a, b, *type});

@@ -104,8 +104,10 @@ std::optional<ProtocolModule> module_for(config::Protocol p) {
 
 void add_http_routes(Services& services) {
   http::add_builtin_routes(*services.router, services.metrics);
-  dav::add_routes(*services.router,
-                  dav::HttpServices{services.store, services.authenticator, services.blocking, services.store_blocking, {}});
+  dav::ExecutorOptions dav_options;
+  dav_options.hostname = services.config.server.hostname;
+  dav::add_routes(*services.router, dav::HttpServices{services.store, services.authenticator, services.blocking,
+                                                      services.store_blocking, dav_options});
 }
 
 }  // namespace atrium::server

@@ -142,6 +142,21 @@ std::vector<Item> in_time_range(ReadTxn& txn, const Actor& actor, CollectionId c
   return out;
 }
 
+std::optional<Item> find_by_uid(ReadTxn& txn, PrincipalId account, std::string_view uid) {
+  auto& q = txn.db().cached(fmt::format(
+      "SELECT {} FROM items WHERE id = (SELECT i.id FROM event_meta m JOIN items i ON i.id = m.item_id "
+      "JOIN collections c ON c.id = i.collection_id WHERE m.ical_uid = ?1 AND i.account_id = ?2 AND c.kind IN (?3, ?4) "
+      "ORDER BY i.id LIMIT 1)",
+      items::detail::columns()));
+  q.bind(1, uid).bind(2, account)
+      .bind(3, static_cast<std::int64_t>(CollectionKind::calendar))
+      .bind(4, static_cast<std::int64_t>(CollectionKind::tasks));
+  std::optional<Item> out;
+  if (q.step()) out = items::detail::row(q);
+  q.reset();
+  return out;
+}
+
 std::optional<EventMeta> event_meta(ReadTxn& txn, ItemId id) {
   auto& q = txn.db().cached("SELECT ical_uid, component, starts_at, ends_at FROM event_meta WHERE item_id = ?");
   q.bind(1, id);

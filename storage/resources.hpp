@@ -48,6 +48,11 @@ RemoveStatus remove(WriteTxn& txn, const Actor& actor, CollectionId collection, 
 std::vector<Item> in_time_range(ReadTxn& txn, const Actor& actor, CollectionId collection,
                                 std::optional<std::int64_t> start, std::optional<std::int64_t> end);
 
+// The calendar object of `account` (in any of its calendars and task lists) whose iCalendar UID
+// is `uid`: where scheduling finds an attendee's or organiser's copy. Unchecked: for the
+// scheduling agent, which acts for the server.
+std::optional<Item> find_by_uid(ReadTxn& txn, PrincipalId account, std::string_view uid);
+
 // The calendar object metadata of an item (nullopt when it has none).
 std::optional<EventMeta> event_meta(ReadTxn& txn, ItemId id);
 

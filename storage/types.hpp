@@ -21,8 +21,9 @@ using Uid = std::int64_t;          // per collection, strictly increasing (IMAP 
 
 enum class PrincipalKind : int { user = 1, group = 2, resource = 3 };
 enum class ResourceKind : int { room = 1, equipment = 2 };
-// `files`: a plain WebDAV folder holding any kind of file (ItemKind::file).
-enum class CollectionKind : int { mailbox = 1, calendar = 2, tasks = 3, addressbook = 4, files = 5 };
+// `files`: a plain WebDAV folder holding any kind of file (ItemKind::file). `schedule_inbox`: the
+// iTIP messages a calendar user received (RFC 6638 §2.2).
+enum class CollectionKind : int { mailbox = 1, calendar = 2, tasks = 3, addressbook = 4, files = 5, schedule_inbox = 6 };
 // `journal`: a VJOURNAL calendar object resource.
 enum class ItemKind : int { message = 1, event = 2, todo = 3, card = 4, journal = 5, file = 6 };
 

@@ -52,6 +52,7 @@ enum class Kind {
   calendar_home,    // /dav/calendars/<email>/
   calendar,         // /dav/calendars/<email>/<name>/  (calendar or task list)
   calendar_object,  // /dav/calendars/<email>/<name>/<resource>
+  outbox,           // /dav/calendars/<email>/outbox/  (RFC 6638 schedule outbox; POST only)
   file_homes,       // /dav/files/
   folder,           // /dav/files/<email>/[<folder>/…]  (the first is the account's file area)
   file,             // /dav/files/<email>/[<folder>/…]<name>
@@ -150,6 +151,21 @@ http::Response do_delete(Ctx& ctx, const Target& t);
 http::Response do_mkcol(Ctx& ctx, const Target& t, bool mkcalendar);
 http::Response do_copy_move(Ctx& ctx, const Target& t, bool move);
 http::Response do_report(Ctx& ctx, const Target& t);
+
+// Implicit scheduling (scheduling.cpp). The name the schedule inbox and outbox have in a home.
+inline constexpr std::string_view k_inbox = "inbox";  // calendar::agent::k_inbox
+inline constexpr std::string_view k_outbox = "outbox";
+// A PUT of a scheduling object resource (it has an ORGANIZER and the caller organises or attends
+// it): stores it and delivers the iTIP messages it implies, in one write. nullopt when `object`
+// is no scheduling object for the caller: the caller stores it as usual.
+std::optional<http::Response> scheduled_put(Ctx& ctx, const Target& t, const calendar::Object& object,
+                                            const std::string& body, const storage::resources::Precondition& pre);
+// The iTIP consequences of deleting `item` (CANCEL from an organiser, a declining REPLY from an
+// attendee), inside the deleting write. `caller_email` is who deletes.
+void scheduled_delete(storage::WriteTxn& txn, storage::Store& store, const ExecutorOptions& options,
+                      const std::string& caller_email, const storage::Item& item);
+// POST to the schedule outbox: a VFREEBUSY request answered for internal users.
+http::Response do_post(Ctx& ctx, const Target& t);
 
 // Plain WebDAV folders (files.cpp): the same methods for Kind::folder and Kind::file.
 http::Response files_put(Ctx& ctx, const Target& t);

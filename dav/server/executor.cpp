@@ -1,6 +1,8 @@
 // Request dispatch, resource resolution and the helpers every method shares.
 #include "dav/server/detail.hpp"
 
+#include "calendar/agent/agent.hpp"
+
 #include "core/log/log.hpp"
 #include "dav/xml/writer.hpp"
 #include "storage/directory.hpp"
@@ -29,6 +31,7 @@ std::vector<std::string_view> split_segments(std::string_view path) {
 // The calendar or task list `name` of `owner` that the caller may see.
 std::optional<storage::Collection> find_calendar(storage::ReadTxn& txn, Ctx& ctx, storage::PrincipalId owner,
                                                  std::string_view name) {
+  if (name == k_inbox) return storage::collections::find(txn, ctx.actor, owner, storage::CollectionKind::schedule_inbox, name);
   for (auto kind : {storage::CollectionKind::calendar, storage::CollectionKind::tasks}) {
     if (auto c = storage::collections::find(txn, ctx.actor, owner, kind, name)) return c;
   }
@@ -126,6 +129,12 @@ Target resolve(storage::ReadTxn& txn, Ctx& ctx, const std::string& path) {
   }
   t.collection_name = std::string(seg[3]);
   t.collection = find_calendar(txn, ctx, t.owner->id, t.collection_name);
+  if (seg.size() == 4 && t.collection_name == k_outbox) {
+    t.kind = Kind::outbox;
+    t.path = calendar_path(email, k_outbox);
+    t.exists = t.owner->id == ctx.caller.principal;
+    return t;
+  }
   if (seg.size() == 4) {
     t.kind = Kind::calendar;
     t.path = calendar_path(email, t.collection_name);
@@ -190,29 +199,7 @@ void provision(Ctx& ctx) {
     });
   }
   if (have.account && !have.calendars) {
-    auto actor = storage::Actor::principal(principal);
-    st.store.write([&](storage::WriteTxn& txn) {
-      struct Default {
-        storage::CollectionKind kind;
-        const char* name;
-        const char* display;
-        const char* component;
-      };
-      for (const auto& d : {Default{storage::CollectionKind::calendar, "calendar", "Calendar", "VEVENT"},
-                            Default{storage::CollectionKind::tasks, "tasks", "Tasks", "VTODO"}}) {
-        if (storage::collections::find(txn, actor, principal, d.kind, d.name)) continue;
-        auto c = storage::collections::create(txn, actor, {principal, d.kind, d.name, ""});
-        storage::resources::set_properties(
-            txn, actor, c.id, "",
-            {{xml::clark(xml::dav_name("displayname")),
-              "<displayname xmlns=\"DAV:\">" + xml::escape_text(d.display) + "</displayname>", d.display},
-             {xml::clark(xml::caldav_name("supported-calendar-component-set")),
-              std::string("<supported-calendar-component-set xmlns=\"urn:ietf:params:xml:ns:caldav\"><comp name=\"") +
-                  d.component + "\"/></supported-calendar-component-set>",
-              d.component}},
-            {});
-      }
-    });
+    st.store.write([&](storage::WriteTxn& txn) { calendar::agent::provision_calendars(txn, principal); });
     log::info("dav.provision", "user", ctx.caller.email);
   }
   std::lock_guard lock(st.provisioned_mutex);
@@ -322,10 +309,11 @@ http::Response Executor::execute(const http::Request& request, const Caller& cal
       case http::verb::copy: return do_copy_move(ctx, t, false);
       case http::verb::move: return do_copy_move(ctx, t, true);
       case http::verb::report: return do_report(ctx, t);
+      case http::verb::post: return do_post(ctx, t);
       default: {
         auto res = status_response(405);
         res.set(beast::http::field::allow,
-                "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, COPY, MOVE, REPORT");
+                "OPTIONS, GET, HEAD, POST, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, COPY, MOVE, REPORT");
         return res;
       }
     }

@@ -24,6 +24,7 @@ struct ExecutorOptions {
   std::size_t max_sync_results = 1000;         // sync-collection answers at most this many, then 507
   std::size_t max_multiget_hrefs = 5000;       // hrefs in one multiget
   std::size_t max_query_objects = 100000;      // objects a calendar-query evaluates before 507
+  std::string hostname = "localhost";          // Message-IDs of iMIP mail to external attendees
 };
 
 class Executor {

@@ -56,8 +56,9 @@ asio::awaitable<http::Response> serve(std::shared_ptr<Shared> shared, http::Requ
     // Clients probe capabilities before they authenticate (RFC 4918 §9 lets OPTIONS answer the
     // server's, not a resource's).
     auto res = http::text_response(http::status::ok, "");
-    res.set(field::allow, "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, COPY, MOVE, REPORT");
-    res.set("DAV", "1, 3, access-control, calendar-access, extended-mkcol");
+    res.set(field::allow,
+            "OPTIONS, GET, HEAD, POST, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, COPY, MOVE, REPORT");
+    res.set("DAV", "1, 3, access-control, calendar-access, calendar-auto-schedule, extended-mkcol");
     co_return res;
   }
   auto credentials = basic_credentials(req);

@@ -16,7 +16,7 @@ namespace {
 using field = beast::http::field;
 
 constexpr std::string_view k_allow =
-    "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, COPY, MOVE, REPORT";
+    "OPTIONS, GET, HEAD, POST, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, COPY, MOVE, REPORT";
 
 // The HTTP status a body parse error gets (dav/xml/error.hpp table).
 http::Response parse_failure(const xml::Error& e) {
@@ -68,7 +68,9 @@ std::vector<Target> children(storage::ReadTxn& txn, Ctx& ctx, const Target& t) {
     case Kind::file_homes: sub(std::string(k_files) + ctx.caller.email + "/"); break;
     case Kind::folder: return folder_children(txn, ctx, t);
     case Kind::calendar_home:
-      for (auto kind : {storage::CollectionKind::calendar, storage::CollectionKind::tasks}) {
+      if (t.owner->id == ctx.caller.principal) sub(calendar_path(t.owner->email, k_outbox));
+      for (auto kind : {storage::CollectionKind::calendar, storage::CollectionKind::tasks,
+                        storage::CollectionKind::schedule_inbox}) {
         for (const auto& c : storage::collections::list(txn, ctx.actor, t.owner->id, kind)) {
           Target ct;
           ct.kind = Kind::calendar;
@@ -140,7 +142,7 @@ std::string join(const std::vector<std::string>& v) {
 http::Response do_options(Ctx&, const Target&) {
   auto res = status_response(200);
   res.set(field::allow, k_allow);
-  res.set("DAV", "1, 3, access-control, calendar-access, extended-mkcol");
+  res.set("DAV", "1, 3, access-control, calendar-access, calendar-auto-schedule, extended-mkcol");
   return res;
 }
 
@@ -264,6 +266,8 @@ http::Response do_put(Ctx& ctx, const Target& t) {
     return status_response(t.kind == Kind::unknown && !t.path.starts_with(k_calendars) ? 403 : 409);
   }
   if (!t.collection) return status_response(409);
+  // The schedule inbox fills itself; clients only read and delete there (RFC 6638 §2.2).
+  if (t.collection->kind == storage::CollectionKind::schedule_inbox) return status_response(403);
   auto precondition = conditions(ctx.req);
   if (!precondition) return status_response(400);
   const std::string& body = ctx.req.body();
@@ -295,6 +299,7 @@ http::Response do_put(Ctx& ctx, const Target& t) {
   if (std::find(components.begin(), components.end(), kind_name) == components.end()) {
     return error_response(403, xml::caldav_name("supported-calendar-component"));
   }
+  if (auto scheduled = scheduled_put(ctx, t, object, body, *precondition)) return std::move(*scheduled);
   storage::items::NewItem item;
   item.collection = t.collection->id;
   item.kind = item_kind(object.kind());
@@ -325,7 +330,13 @@ http::Response do_delete(Ctx& ctx, const Target& t) {
     auto precondition = conditions(ctx.req);
     if (!precondition) return status_response(400);
     auto id = t.collection->id;
-    auto status = ctx.store().write([&](storage::WriteTxn& txn) {
+    bool scheduling = t.collection->kind != storage::CollectionKind::schedule_inbox;
+    auto& store = ctx.store();
+    const auto& options = ctx.options();
+    const auto& me = ctx.caller.email;
+    auto status = store.write([&](storage::WriteTxn& txn) {
+      auto current = storage::items::find_by_name(txn, actor, id, t.member);
+      if (scheduling && current && (*precondition)(&*current)) scheduled_delete(txn, store, options, me, *current);
       return storage::resources::remove(txn, actor, id, t.member, *precondition);
     });
     if (status == storage::resources::RemoveStatus::precondition_failed) return status_response(412);
@@ -398,7 +409,9 @@ http::Response do_mkcol(Ctx& ctx, const Target& t, bool mkcalendar) {
   auto owner = t.owner->id;
   auto name = t.collection_name;
   bool created = ctx.store().write([&](storage::WriteTxn& txn) {
-    for (auto k : {storage::CollectionKind::calendar, storage::CollectionKind::tasks}) {
+    if (name == k_inbox || name == k_outbox) return false;  // reserved for scheduling
+    for (auto k : {storage::CollectionKind::calendar, storage::CollectionKind::tasks,
+                   storage::CollectionKind::schedule_inbox}) {
       if (storage::collections::find(txn, storage::Actor::system(), owner, k, name)) return false;
     }
     auto c = storage::collections::create(txn, actor, {owner, kind, name, ""});

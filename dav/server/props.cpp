@@ -52,7 +52,8 @@ std::vector<QName> live_names(const Target& t) {
     case Kind::calendar_homes: out.push_back(dav_name("principal-collection-set")); break;
     case Kind::principal:
       for (auto n : {"principal-URL", "principal-collection-set", "owner"}) out.push_back(dav_name(n));
-      for (auto n : {"calendar-home-set", "calendar-user-address-set", "calendar-user-type"}) {
+      for (auto n : {"calendar-home-set", "calendar-user-address-set", "calendar-user-type", "schedule-inbox-URL",
+                     "schedule-outbox-URL"}) {
         out.push_back(caldav_name(n));
       }
       out.push_back(cs_name("email-address-set"));
@@ -115,6 +116,11 @@ std::vector<Node> report_set(const Target& t) {
       break;
     case Kind::calendar_object:
       break;
+    case Kind::principals:
+    case Kind::principal:
+      report(dav_name("principal-property-search"));
+      report(dav_name("principal-search-property-set"));
+      break;
     default: break;
   }
   return out;
@@ -168,7 +174,11 @@ std::optional<Prop> live(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const
       std::vector<Node> types;
       if (t.is_collection()) types.push_back(node(dav_name("collection")));
       if (t.kind == Kind::principal) types.push_back(node(dav_name("principal")));
-      if (t.kind == Kind::calendar) types.push_back(node(caldav_name("calendar")));
+      if (t.kind == Kind::calendar) {
+        bool inbox = t.collection && t.collection->kind == storage::CollectionKind::schedule_inbox;
+        types.push_back(node(caldav_name(inbox ? "schedule-inbox" : "calendar")));
+      }
+      if (t.kind == Kind::outbox) types.push_back(node(caldav_name("schedule-outbox")));
       return Prop::nodes(name, std::move(types));
     }
     if (n == "current-user-principal") return Prop::nodes(name, {xml::href_node(me)});
@@ -209,6 +219,16 @@ std::optional<Prop> live(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const
         return Prop::nodes(name, {text_node(dav_name("href"), "mailto:" + t.owner->email), xml::href_node(t.path)});
       }
       if (n == "calendar-user-type") return Prop::text(name, std::string(user_type(*t.owner)));
+      if (n == "schedule-inbox-URL") {
+        return Prop::nodes(name, {xml::href_node(calendar_path(t.owner->email, k_inbox))});
+      }
+      if (n == "schedule-outbox-URL") {
+        return Prop::nodes(name, {xml::href_node(calendar_path(t.owner->email, k_outbox))});
+      }
+    }
+    if (t.kind == Kind::calendar && t.collection && t.collection->kind == storage::CollectionKind::schedule_inbox &&
+        n == "schedule-default-calendar-URL") {
+      return Prop::nodes(name, {xml::href_node(calendar_path(t.owner->email, "calendar"))});
     }
     if (t.kind == Kind::calendar && t.collection) {
       if (n == "supported-calendar-component-set") {
@@ -273,7 +293,8 @@ bool is_protected(const QName& name) {
       {xml::ns::caldav, "min-date-time"}, {xml::ns::caldav, "max-date-time"},
       {xml::ns::caldav, "supported-collation-set"}, {xml::ns::caldav, "calendar-data"},
       {xml::ns::caldav, "calendar-home-set"}, {xml::ns::caldav, "calendar-user-address-set"},
-      {xml::ns::calendarserver, "getctag"},
+      {xml::ns::calendarserver, "getctag"}, {xml::ns::caldav, "schedule-tag"},
+      {xml::ns::caldav, "schedule-inbox-URL"}, {xml::ns::caldav, "schedule-outbox-URL"},
   };
   return names.count({name.ns, name.local}) > 0;
 }

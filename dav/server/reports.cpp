@@ -1,10 +1,13 @@
 // REPORT: calendar-query, calendar-multiget, free-busy-query (RFC 4791) and sync-collection
 // (RFC 6578).
+#include "calendar/collation.hpp"
 #include "calendar/freebusy.hpp"
 #include "calendar/query.hpp"
 #include "dav/server/detail.hpp"
 #include "dav/xml/report.hpp"
 #include "storage/blobs.hpp"
+#include "storage/directory.hpp"
+#include "dav/xml/writer.hpp"
 
 #include <boost/beast/http/field.hpp>
 
@@ -238,6 +241,110 @@ http::Response free_busy(Ctx& ctx, const Target& t, const xml::FreeBusyQuery& fb
   });
 }
 
+// The principals a caller may look up: those of its own domain (a directory is per organisation),
+// users and resources, at most `limit`, whose names or addresses satisfy `accept`.
+template <class Accept>
+std::vector<storage::Principal> find_principals(storage::ReadTxn& txn, Ctx& ctx, std::size_t limit, Accept accept) {
+  auto domain = ctx.caller.email.substr(ctx.caller.email.rfind('@') + 1);
+  std::vector<storage::Principal> out;
+  for (auto& p : storage::directory::list_principals(txn)) {
+    if (p.kind == storage::PrincipalKind::group) continue;
+    if (!p.email.ends_with("@" + domain)) continue;
+    if (!accept(p)) continue;
+    out.push_back(std::move(p));
+    if (out.size() >= limit) break;
+  }
+  return out;
+}
+
+bool text_hit(std::string_view value, const std::string& needle, calendar::MatchType type) {
+  calendar::TextMatch m;
+  m.text = needle;
+  m.collation = calendar::Collation::unicode_casemap;
+  m.match = type;
+  return calendar::text_matches(m, value);
+}
+
+http::Response principal_results(storage::ReadTxn& txn, Ctx& ctx, const std::vector<storage::Principal>& found,
+                                  const std::vector<QName>& props) {
+  PropQuery q;
+  q.names = props.empty() ? std::vector<QName>{xml::dav_name("displayname")} : props;
+  xml::MultistatusWriter w;
+  for (const auto& p : found) {
+    auto t = resolve(txn, ctx, principal_path(p.email));
+    if (t.exists) w.add(prop_response(txn, ctx, t, q));
+  }
+  return multistatus_response(std::move(w).finish());
+}
+
+http::Response principal_property_search(Ctx& ctx, const xml::PrincipalPropertySearch& s) {
+  std::size_t limit = std::min<std::size_t>(s.limit.value_or(50), 50);
+  return ctx.store().read([&](storage::ReadTxn& txn) {
+    auto found = find_principals(txn, ctx, limit, [&](const storage::Principal& p) {
+      bool all = true, any = false;
+      for (const auto& search : s.searches) {
+        bool hit = false;
+        for (const auto& prop : search.props) {
+          if (prop == xml::dav_name("displayname")) {
+            hit = hit || text_hit(p.display_name.empty() ? p.email : p.display_name, search.match, search.match_type);
+          } else if (prop == xml::caldav_name("calendar-user-address-set") ||
+                     prop == QName{std::string(xml::ns::calendarserver), "email-address-set"}) {
+            hit = hit || text_hit("mailto:" + p.email, search.match, search.match_type) ||
+                  text_hit(p.email, search.match, search.match_type);
+          } else if (prop == xml::caldav_name("calendar-user-type")) {
+            hit = hit || text_hit(p.kind == storage::PrincipalKind::resource ? "ROOM" : "INDIVIDUAL", search.match,
+                                  search.match_type);
+          }
+        }
+        all = all && hit;
+        any = any || hit;
+      }
+      return s.test == xml::FilterTest::anyof ? any : all;
+    });
+    return principal_results(txn, ctx, found, s.props);
+  });
+}
+
+http::Response calendarserver_search(Ctx& ctx, const xml::CalendarserverPrincipalSearch& s) {
+  std::size_t limit = std::min<std::size_t>(s.limit.value_or(50), 50);
+  return ctx.store().read([&](storage::ReadTxn& txn) {
+    auto found = find_principals(txn, ctx, limit, [&](const storage::Principal& p) {
+      if (s.context == "location" && p.kind != storage::PrincipalKind::resource) return false;
+      if (s.context == "attendee" && p.kind == storage::PrincipalKind::resource) return false;
+      // Every token must match the name or the address (CalendarServer's reading).
+      for (const auto& token : s.tokens) {
+        if (!text_hit(p.display_name, token, calendar::MatchType::contains) &&
+            !text_hit(p.email, token, calendar::MatchType::contains)) {
+          return false;
+        }
+      }
+      return true;
+    });
+    return principal_results(txn, ctx, found, s.props);
+  });
+}
+
+http::Response search_property_set() {
+  xml::XmlWriter w;
+  w.open(xml::dav_name("principal-search-property-set"));
+  for (const auto& [name, description] :
+       std::vector<std::pair<QName, std::string>>{{xml::dav_name("displayname"), "Display name"},
+                                                  {xml::caldav_name("calendar-user-address-set"), "Calendar address"},
+                                                  {xml::caldav_name("calendar-user-type"), "Calendar user type"}}) {
+    w.open(xml::dav_name("principal-search-property"));
+    w.open(xml::dav_name("prop"));
+    w.leaf(name);
+    w.close();
+    w.open(xml::dav_name("description"));
+    w.attribute("xml:lang", "en");
+    w.text(description);
+    w.close();
+    w.close();
+  }
+  w.close();
+  return xml_response(200, std::move(w).finish());
+}
+
 }  // namespace
 
 http::Response do_report(Ctx& ctx, const Target& t) {
@@ -249,6 +356,11 @@ http::Response do_report(Ctx& ctx, const Target& t) {
   if (auto* mg = std::get_if<xml::CalendarMultiget>(&report)) return calendar_multiget(ctx, t, *mg);
   if (auto* sc = std::get_if<xml::SyncCollection>(&report)) return sync_collection(ctx, t, *sc);
   if (auto* fb = std::get_if<xml::FreeBusyQuery>(&report)) return free_busy(ctx, t, *fb);
+  if (t.kind == Kind::principals || t.kind == Kind::principal || t.kind == Kind::root) {
+    if (auto* ps = std::get_if<xml::PrincipalPropertySearch>(&report)) return principal_property_search(ctx, *ps);
+    if (auto* cs = std::get_if<xml::CalendarserverPrincipalSearch>(&report)) return calendarserver_search(ctx, *cs);
+    if (std::holds_alternative<xml::PrincipalSearchPropertySet>(report)) return search_property_set();
+  }
   return error_response(403, xml::condition::supported_report());
 }
 

@@ -5,6 +5,7 @@
 #include "storage/access.hpp"
 #include "storage/collections.hpp"
 #include "storage/directory.hpp"
+#include "storage/queue.hpp"
 #include "tests/unit/storage/test_support.hpp"
 
 #include <boost/beast/http/field.hpp>
@@ -440,6 +441,113 @@ TEST_F(ExecutorTest, FileAreaHoldsAnyFileInNestedFolders) {
   // Nobody else's.
   EXPECT_EQ(code(run(http::verb::get, home + "copy/a.txt", {}, {}, &bob_)), 404);
   EXPECT_NE(code(run(http::verb::put, home + "copy/b.txt", "x", {}, &bob_)) / 100, 2);
+}
+
+// iCalendar text with folded lines joined again.
+std::string unfolded(std::string text) {
+  for (auto at = text.find("\r\n "); at != std::string::npos; at = text.find("\r\n ", at)) text.erase(at, 3);
+  return text;
+}
+
+std::string invitation(std::string_view uid, std::string_view start, std::string_view end,
+                       const std::vector<std::string>& attendees, std::string_view summary = "Planning") {
+  std::string s = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:" + std::string(uid) +
+                  "\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:" + std::string(start) + "\r\nDTEND:" + std::string(end) +
+                  "\r\nSUMMARY:" + std::string(summary) + "\r\nORGANIZER;CN=Alice:mailto:alice@example.test\r\n"
+                  "ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.test\r\n";
+  for (const auto& a : attendees) s += "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:" + a + "\r\n";
+  return s + "END:VEVENT\r\nEND:VCALENDAR\r\n";
+}
+
+TEST_F(ExecutorTest, InvitationReachesInternalAttendeesAndTheirAnswerComesBack) {
+  auto r = put(cal_ + "plan.ics", invitation("plan-1", "20261201T100000Z", "20261201T110000Z",
+                                             {"bob@example.test", "carol@elsewhere.test"}));
+  ASSERT_EQ(code(r), 201);
+  EXPECT_TRUE(std::string(r[field::etag]).empty());  // stored with SCHEDULE-STATUS: not as sent
+  EXPECT_FALSE(std::string(r["Schedule-Tag"]).empty());
+  auto mine = unfolded(run(http::verb::get, cal_ + "plan.ics").body());
+  EXPECT_THAT(mine, HasSubstr("SCHEDULE-STATUS=1.2"));  // bob: delivered
+  EXPECT_THAT(mine, HasSubstr("SCHEDULE-STATUS=1.1"));  // carol: handed to the outbound queue
+
+  // Bob has the invitation in his inbox and a tentative copy in his calendar.
+  auto bob_cal = std::string("/dav/calendars/bob@example.test/calendar/");
+  auto inbox = propfind("/dav/calendars/bob@example.test/inbox/", "<d:getetag/>", "1", &bob_).body();
+  EXPECT_EQ(count(inbox, ".ics</D:href>"), 1);
+  auto copy = run(http::verb::get, bob_cal + "plan-1.ics", {}, {}, &bob_);
+  ASSERT_EQ(code(copy), 200);
+  EXPECT_THAT(copy.body(), HasSubstr("NEEDS-ACTION"));
+  EXPECT_THAT(copy.body(), Not(HasSubstr("SCHEDULE-STATUS")));
+  // The external attendee's invitation waits in the outbound queue.
+  auto queued = store_->read([](storage::ReadTxn& t) { return storage::queue::list_queue(t); });
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].recipients[0].address, "carol@elsewhere.test");
+  EXPECT_THAT(*store_->read_blob(queued[0].blob.hash), HasSubstr("method=REQUEST"));
+
+  // Bob accepts: alice's copy shows it, and the REPLY is in her inbox.
+  std::string accepted = unfolded(copy.body());
+  auto at = accepted.find("PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.test");
+  ASSERT_NE(at, std::string::npos) << accepted;
+  accepted.replace(at, std::string("PARTSTAT=NEEDS-ACTION;RSVP=TRUE").size(), "PARTSTAT=ACCEPTED");
+  EXPECT_EQ(code(put(bob_cal + "plan-1.ics", accepted, {}, &bob_)) / 100, 2);
+  mine = unfolded(run(http::verb::get, cal_ + "plan.ics").body());
+  EXPECT_THAT(mine, testing::ContainsRegex("PARTSTAT=ACCEPTED[^\r]*:mailto:bob@example.test"));
+  auto alice_inbox = propfind("/dav/calendars/alice@example.test/inbox/", "<c:calendar-data/>", "1").body();
+  EXPECT_THAT(alice_inbox, HasSubstr("METHOD:REPLY"));
+
+  // The organiser cancels: bob's copy is cancelled.
+  EXPECT_EQ(code(run(http::verb::delete_, cal_ + "plan.ics")), 204);
+  EXPECT_THAT(run(http::verb::get, bob_cal + "plan-1.ics", {}, {}, &bob_).body(), HasSubstr("STATUS:CANCELLED"));
+}
+
+TEST_F(ExecutorTest, ARoomAcceptsWhenFreeAndDeclinesAConflict) {
+  store_->write([](storage::WriteTxn& t) {
+    storage::directory::add_resource(t, {"room1@example.test", "Room 1", storage::ResourceKind::room});
+  });
+  ASSERT_EQ(code(put(cal_ + "first.ics", invitation("first", "20261202T100000Z", "20261202T110000Z", {"room1@example.test"}))), 201);
+  EXPECT_THAT(unfolded(run(http::verb::get, cal_ + "first.ics").body()),
+              testing::ContainsRegex("PARTSTAT=ACCEPTED[^\r]*:mailto:room1@example.test"));
+  ASSERT_EQ(code(put(cal_ + "second.ics", invitation("second", "20261202T103000Z", "20261202T113000Z", {"room1@example.test"}))), 201);
+  EXPECT_THAT(unfolded(run(http::verb::get, cal_ + "second.ics").body()),
+              testing::ContainsRegex("PARTSTAT=DECLINED[^\r]*:mailto:room1@example.test"));
+  // Once the first meeting is cancelled the room is free again.
+  EXPECT_EQ(code(run(http::verb::delete_, cal_ + "first.ics")), 204);
+  ASSERT_EQ(code(put(cal_ + "third.ics", invitation("third", "20261202T100000Z", "20261202T110000Z", {"room1@example.test"}))), 201);
+  EXPECT_THAT(unfolded(run(http::verb::get, cal_ + "third.ics").body()),
+              testing::ContainsRegex("PARTSTAT=ACCEPTED[^\r]*:mailto:room1@example.test"));
+}
+
+TEST_F(ExecutorTest, OutboxAnswersFreeBusyForInternalUsers) {
+  ASSERT_EQ(code(put("/dav/calendars/bob@example.test/calendar/b.ics",
+                     single("b", "20261203T090000Z", "20261203T100000Z", "Private thing"), {}, &bob_)), 201);
+  auto body = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VFREEBUSY\r\nUID:fb1\r\n"
+              "DTSTAMP:20261101T000000Z\r\nDTSTART:20261203T000000Z\r\nDTEND:20261204T000000Z\r\n"
+              "ORGANIZER:mailto:alice@example.test\r\nATTENDEE:mailto:bob@example.test\r\n"
+              "ATTENDEE:mailto:nobody@example.test\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n";
+  auto r = run(http::verb::post, "/dav/calendars/alice@example.test/outbox/", body, {{"Content-Type", "text/calendar"}});
+  EXPECT_EQ(code(r), 200);
+  EXPECT_THAT(r.body(), HasSubstr("20261203T090000Z/20261203T100000Z"));
+  EXPECT_THAT(r.body(), HasSubstr("3.7;Invalid calendar user"));
+  EXPECT_THAT(r.body(), Not(HasSubstr("Private thing")));
+  // Only one's own outbox.
+  EXPECT_EQ(code(run(http::verb::post, "/dav/calendars/alice@example.test/outbox/", body, {}, &bob_)), 403);
+}
+
+TEST_F(ExecutorTest, PrincipalSearchFindsColleaguesOfTheSameDomainOnly) {
+  add_user("alina@other.test");
+  auto r = run(http::verb::report, "/dav/principals/", R"(<?xml version="1.0"?>
+<d:principal-property-search xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" test="anyof">
+  <d:property-search><d:prop><d:displayname/></d:prop><d:match>ALI</d:match></d:property-search>
+  <d:property-search><d:prop><c:calendar-user-address-set/></d:prop><d:match>ali</d:match></d:property-search>
+  <d:prop><c:calendar-user-address-set/></d:prop>
+</d:principal-property-search>)", {}, &bob_);
+  EXPECT_EQ(code(r), 207);
+  EXPECT_THAT(r.body(), HasSubstr("mailto:alice@example.test"));
+  EXPECT_THAT(r.body(), Not(HasSubstr("alina@other.test")));
+  r = run(http::verb::report, "/dav/principals/", R"(<?xml version="1.0"?>
+<cs:calendarserver-principal-search xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/" context="attendee">
+<cs:search-token>bob</cs:search-token><d:prop><d:displayname/></d:prop></cs:calendarserver-principal-search>)");
+  EXPECT_THAT(r.body(), HasSubstr("/dav/principals/bob@example.test/"));
+  EXPECT_THAT(r.body(), Not(HasSubstr("alice@example.test/")));
 }
 
 TEST_F(ExecutorTest, MalformedRequestsGetProtocolErrors) {

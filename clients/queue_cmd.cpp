@@ -1,0 +1,61 @@
+// `atrium queue ...`: the outbound queue, message by message and recipient by recipient.
+#include "clients/commands.hpp"
+
+#include "storage/queue.hpp"
+
+#include <iostream>
+
+namespace atrium::clients {
+namespace {
+
+namespace q = storage::queue;
+
+std::string_view status_name(q::RecipientStatus s) {
+  switch (s) {
+    case q::RecipientStatus::pending: return "pending";
+    case q::RecipientStatus::delivered: return "delivered";
+    case q::RecipientStatus::failed: return "failed";
+  }
+  return "unknown";
+}
+
+struct QueueArgs {
+  std::int64_t id = 0;
+};
+
+}  // namespace
+
+void add_queue_commands(CLI::App& app, CliContext& ctx) {
+  auto* queue = app.add_subcommand("queue", "Inspect the outbound queue");
+  queue->require_subcommand(1);
+  auto args = std::make_shared<QueueArgs>();
+
+  auto* list = queue->add_subcommand(
+      "list", "List queued messages, one line per recipient: ID<TAB>SENDER<TAB>RECIPIENT<TAB>STATUS<TAB>ATTEMPTS<TAB>LAST ERROR");
+  list->callback([&ctx] {
+    auto all = ctx.open_store()->read([](storage::ReadTxn& t) { return q::list_queue(t); });
+    for (const auto& m : all) {
+      for (const auto& r : m.recipients) {
+        std::cout << m.id << '\t' << (m.reverse_path.empty() ? "<>" : m.reverse_path) << '\t' << r.address << '\t'
+                  << status_name(r.status) << '\t' << m.attempts << '\t' << r.last_error << '\n';
+      }
+    }
+  });
+
+  auto* show = queue->add_subcommand("show", "Print a queued message as it will be sent");
+  show->add_option("ID", args->id, "The queue id (first column of `queue list`)")->required();
+  show->callback([&ctx, args] {
+    auto store = ctx.open_store();
+    auto all = store->read([](storage::ReadTxn& t) { return q::list_queue(t); });
+    for (const auto& m : all) {
+      if (m.id != args->id) continue;
+      auto body = store->read_blob(m.blob.hash);
+      if (!body) throw std::runtime_error("the message's content is missing");
+      std::cout << *body;
+      return;
+    }
+    throw std::runtime_error("no queued message " + std::to_string(args->id));
+  });
+}
+
+}  // namespace atrium::clients
