@@ -3,6 +3,8 @@
 
 #include "calendar/object.hpp"
 #include "dav/server/executor.hpp"
+#include "dav/xml/addressbook_multiget.hpp"
+#include "dav/xml/addressbook_query.hpp"
 #include "dav/xml/headers.hpp"
 #include "dav/xml/href.hpp"
 #include "dav/xml/multistatus.hpp"
@@ -41,6 +43,7 @@ inline constexpr std::string_view k_root = "/dav/";
 inline constexpr std::string_view k_principals = "/dav/principals/";
 inline constexpr std::string_view k_calendars = "/dav/calendars/";
 inline constexpr std::string_view k_files = "/dav/files/";
+inline constexpr std::string_view k_addressbooks = "/dav/addressbooks/";
 // The store name of an account's file area; its folders are "Files/a", "Files/a/b", ….
 inline constexpr std::string_view k_files_root = "Files";
 
@@ -53,6 +56,10 @@ enum class Kind {
   calendar,         // /dav/calendars/<email>/<name>/  (calendar or task list)
   calendar_object,  // /dav/calendars/<email>/<name>/<resource>
   outbox,           // /dav/calendars/<email>/outbox/  (RFC 6638 schedule outbox; POST only)
+  addressbook_homes,  // /dav/addressbooks/
+  addressbook_home,   // /dav/addressbooks/<email>/
+  addressbook,        // /dav/addressbooks/<email>/<name>/
+  card,               // /dav/addressbooks/<email>/<name>/<resource>
   file_homes,       // /dav/files/
   folder,           // /dav/files/<email>/[<folder>/…]  (the first is the account's file area)
   file,             // /dav/files/<email>/[<folder>/…]<name>
@@ -74,9 +81,9 @@ struct Target {
   std::string folder_name;
 
   bool is_collection() const {
-    return kind != Kind::calendar_object && kind != Kind::file && kind != Kind::unknown;
+    return kind != Kind::calendar_object && kind != Kind::file && kind != Kind::card && kind != Kind::unknown;
   }
-  bool is_member() const { return kind == Kind::calendar_object || kind == Kind::file; }
+  bool is_member() const { return kind == Kind::calendar_object || kind == Kind::file || kind == Kind::card; }
 };
 
 // One request in flight.
@@ -97,6 +104,8 @@ std::string calendar_home_path(std::string_view email);
 std::string calendar_path(std::string_view email, std::string_view name);
 // The path of folder `store_name` ("Files/a/b") of `email`'s file area.
 std::string folder_path(std::string_view email, std::string_view store_name);
+std::string addressbook_home_path(std::string_view email);
+std::string addressbook_path(std::string_view email, std::string_view name);
 // Resolves a decoded path against the store as `ctx.caller` sees it.
 Target resolve(storage::ReadTxn& txn, Ctx& ctx, const std::string& path);
 // Makes the caller's default calendar and task list when it has none (once per process).
@@ -125,6 +134,7 @@ struct PropQuery {
   PropMode mode = PropMode::prop;
   std::vector<QName> names;  // prop: requested; allprop: DAV:include
   std::optional<calendar::CalendarDataRequest> calendar_data;
+  std::optional<xml::AddressDataRequest> address_data;
 };
 // One multistatus response for `t` with the properties `q` asks for. `blob` is the object's
 // content when already read (reports), else it is read when calendar-data is asked.
@@ -166,6 +176,17 @@ void scheduled_delete(storage::WriteTxn& txn, storage::Store& store, const Execu
                       const std::string& caller_email, const storage::Item& item);
 // POST to the schedule outbox: a VFREEBUSY request answered for internal users.
 http::Response do_post(Ctx& ctx, const Target& t);
+
+// The property request of a report.
+PropQuery report_prop_query(const xml::PropRequest& p);
+
+// CardDAV (cards.cpp).
+http::Response card_put(Ctx& ctx, const Target& t);
+http::Response addressbook_query(Ctx& ctx, const Target& t, const xml::AddressbookQuery& q);
+http::Response addressbook_multiget(Ctx& ctx, const Target& t, const xml::AddressbookMultiget& q);
+// A card as address-data asks for it (version, partial); the stored text when it asks nothing
+// the card does not already satisfy.
+std::string card_data(const std::string& stored, const xml::AddressDataRequest& request);
 
 // Plain WebDAV folders (files.cpp): the same methods for Kind::folder and Kind::file.
 http::Response files_put(Ctx& ctx, const Target& t);

@@ -45,6 +45,12 @@ std::string calendar_home_path(std::string_view email) { return std::string(k_ca
 std::string calendar_path(std::string_view email, std::string_view name) {
   return calendar_home_path(email) + std::string(name) + "/";
 }
+std::string addressbook_home_path(std::string_view email) {
+  return std::string(k_addressbooks) + std::string(email) + "/";
+}
+std::string addressbook_path(std::string_view email, std::string_view name) {
+  return addressbook_home_path(email) + std::string(name) + "/";
+}
 std::string folder_path(std::string_view email, std::string_view store_name) {
   std::string out = std::string(k_files) + std::string(email) + "/";
   if (store_name.size() > k_files_root.size()) out += std::string(store_name.substr(k_files_root.size() + 1)) + "/";
@@ -65,16 +71,49 @@ Target resolve(storage::ReadTxn& txn, Ctx& ctx, const std::string& path) {
   bool principals = seg[1] == "principals";
   bool calendars = seg[1] == "calendars";
   bool files = seg[1] == "files";
-  if (!principals && !calendars && !files) return t;
+  bool addressbooks = seg[1] == "addressbooks";
+  if (!principals && !calendars && !files && !addressbooks) return t;
   if (seg.size() == 2) {
-    t.kind = principals ? Kind::principals : calendars ? Kind::calendar_homes : Kind::file_homes;
-    t.path = std::string(principals ? k_principals : calendars ? k_calendars : k_files);
+    t.kind = principals     ? Kind::principals
+             : calendars    ? Kind::calendar_homes
+             : addressbooks ? Kind::addressbook_homes
+                            : Kind::file_homes;
+    t.path = std::string(principals     ? k_principals
+                         : calendars    ? k_calendars
+                         : addressbooks ? k_addressbooks
+                                        : k_files);
     t.exists = true;
     return t;
   }
   t.owner = storage::directory::find_principal(txn, seg[2]);
   if (!t.owner) return t;
   const std::string& email = t.owner->email;
+  if (addressbooks) {
+    if (seg.size() == 3) {
+      t.kind = Kind::addressbook_home;
+      t.path = addressbook_home_path(email);
+      t.exists = true;
+      return t;
+    }
+    t.collection_name = std::string(seg[3]);
+    t.collection =
+        storage::collections::find(txn, ctx.actor, t.owner->id, storage::CollectionKind::addressbook, t.collection_name);
+    if (seg.size() == 4) {
+      t.kind = Kind::addressbook;
+      t.path = addressbook_path(email, t.collection_name);
+      t.exists = t.collection.has_value();
+      return t;
+    }
+    if (seg.size() != 5) return t;
+    t.kind = Kind::card;
+    t.member = std::string(seg[4]);
+    t.path = addressbook_path(email, t.collection_name) + t.member;
+    if (t.collection && (storage::effective_rights(txn, ctx.actor, *t.collection) & storage::right_read)) {
+      t.item = storage::items::find_by_name(txn, ctx.actor, t.collection->id, t.member);
+      t.exists = t.item.has_value();
+    }
+    return t;
+  }
   if (files) {
     // Folders are collections named "Files/a/b"; the last segment is a folder if one has that
     // name, else a file of the folder before it.
@@ -157,7 +196,7 @@ Target resolve(storage::ReadTxn& txn, Ctx& ctx, const std::string& path) {
 
 Target member_target(const Target& calendar, const storage::Item& item) {
   Target t;
-  t.kind = Kind::calendar_object;
+  t.kind = calendar.kind == Kind::addressbook ? Kind::card : Kind::calendar_object;
   t.owner = calendar.owner;
   t.collection = calendar.collection;
   t.collection_name = calendar.collection_name;
@@ -179,6 +218,7 @@ void provision(Ctx& ctx) {
     bool account = false;
     bool calendars = false;
     bool files = false;
+    bool addressbooks = false;
   };
   auto have = st.store.read([&](storage::ReadTxn& txn) {
     Have h;
@@ -189,6 +229,8 @@ void provision(Ctx& ctx) {
     }
     h.files = storage::collections::find(txn, storage::Actor::system(), principal, storage::CollectionKind::files,
                                          k_files_root).has_value();
+    h.addressbooks = !storage::collections::list(txn, storage::Actor::system(), principal,
+                                                 storage::CollectionKind::addressbook).empty();
     return h;
   });
   if (have.account && !have.files) {
@@ -196,6 +238,15 @@ void provision(Ctx& ctx) {
     st.store.write([&](storage::WriteTxn& txn) {
       if (storage::collections::find(txn, actor, principal, storage::CollectionKind::files, k_files_root)) return;
       storage::collections::create(txn, actor, {principal, storage::CollectionKind::files, std::string(k_files_root), ""});
+    });
+  }
+  if (have.account && !have.addressbooks) {
+    st.store.write([&](storage::WriteTxn& txn) {
+      auto actor = storage::Actor::system();
+      if (!storage::collections::list(txn, actor, principal, storage::CollectionKind::addressbook).empty()) return;
+      auto c = storage::collections::create(txn, actor, {principal, storage::CollectionKind::addressbook, "contacts", ""});
+      storage::resources::set_properties(
+          txn, actor, c.id, "", {{"{DAV:}displayname", "<displayname xmlns=\"DAV:\">Contacts</displayname>", "Contacts"}}, {});
     });
   }
   if (have.account && !have.calendars) {

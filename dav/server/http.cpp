@@ -58,7 +58,7 @@ asio::awaitable<http::Response> serve(std::shared_ptr<Shared> shared, http::Requ
     auto res = http::text_response(http::status::ok, "");
     res.set(field::allow,
             "OPTIONS, GET, HEAD, POST, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, COPY, MOVE, REPORT");
-    res.set("DAV", "1, 3, access-control, calendar-access, calendar-auto-schedule, extended-mkcol");
+    res.set("DAV", "1, 3, access-control, calendar-access, calendar-auto-schedule, addressbook, extended-mkcol");
     co_return res;
   }
   auto credentials = basic_credentials(req);

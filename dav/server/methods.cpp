@@ -62,10 +62,24 @@ std::vector<Target> children(storage::ReadTxn& txn, Ctx& ctx, const Target& t) {
       sub(std::string(k_principals));
       sub(std::string(k_calendars));
       sub(std::string(k_files));
+      sub(std::string(k_addressbooks));
       break;
     case Kind::principals: sub(principal_path(ctx.caller.email)); break;
     case Kind::calendar_homes: sub(calendar_home_path(ctx.caller.email)); break;
     case Kind::file_homes: sub(std::string(k_files) + ctx.caller.email + "/"); break;
+    case Kind::addressbook_homes: sub(addressbook_home_path(ctx.caller.email)); break;
+    case Kind::addressbook_home:
+      for (const auto& c : storage::collections::list(txn, ctx.actor, t.owner->id, storage::CollectionKind::addressbook)) {
+        Target ct;
+        ct.kind = Kind::addressbook;
+        ct.owner = t.owner;
+        ct.collection = c;
+        ct.collection_name = c.name;
+        ct.path = addressbook_path(t.owner->email, c.name);
+        ct.exists = true;
+        out.push_back(std::move(ct));
+      }
+      break;
     case Kind::folder: return folder_children(txn, ctx, t);
     case Kind::calendar_home:
       if (t.owner->id == ctx.caller.principal) sub(calendar_path(t.owner->email, k_outbox));
@@ -84,6 +98,7 @@ std::vector<Target> children(storage::ReadTxn& txn, Ctx& ctx, const Target& t) {
       }
       break;
     case Kind::calendar:
+    case Kind::addressbook:
       if (storage::effective_rights(txn, ctx.actor, *t.collection) & storage::right_read) {
         for (const auto& item : storage::items::list(txn, ctx.actor, t.collection->id)) {
           out.push_back(member_target(t, item));
@@ -142,7 +157,7 @@ std::string join(const std::vector<std::string>& v) {
 http::Response do_options(Ctx&, const Target&) {
   auto res = status_response(200);
   res.set(field::allow, k_allow);
-  res.set("DAV", "1, 3, access-control, calendar-access, calendar-auto-schedule, extended-mkcol");
+  res.set("DAV", "1, 3, access-control, calendar-access, calendar-auto-schedule, addressbook, extended-mkcol");
   return res;
 }
 
@@ -177,7 +192,7 @@ http::Response do_proppatch(Ctx& ctx, const Target& t) {
   const auto& patch = std::get<xml::Proppatch>(parsed);
   if (!t.exists) return status_response(404);
   bool settable = (t.kind == Kind::calendar || t.kind == Kind::calendar_object || t.kind == Kind::folder ||
-                   t.kind == Kind::file) &&
+                   t.kind == Kind::file || t.kind == Kind::addressbook || t.kind == Kind::card) &&
                   t.collection;
   xml::Response r;
   r.path = t.path;
@@ -257,6 +272,7 @@ http::Response do_get(Ctx& ctx, const Target& t) {
 
 http::Response do_put(Ctx& ctx, const Target& t) {
   if (t.kind == Kind::file || t.kind == Kind::folder) return files_put(ctx, t);
+  if (t.kind == Kind::card || t.kind == Kind::addressbook) return card_put(ctx, t);
   if (t.kind != Kind::calendar_object) {
     if (t.is_collection()) {
       auto res = status_response(405);
@@ -326,7 +342,7 @@ http::Response do_delete(Ctx& ctx, const Target& t) {
   if (!t.exists) return status_response(404);
   if (t.kind == Kind::file || t.kind == Kind::folder) return files_delete(ctx, t);
   auto actor = ctx.actor;
-  if (t.kind == Kind::calendar_object) {
+  if (t.kind == Kind::calendar_object || t.kind == Kind::card) {
     auto precondition = conditions(ctx.req);
     if (!precondition) return status_response(400);
     auto id = t.collection->id;
@@ -343,7 +359,7 @@ http::Response do_delete(Ctx& ctx, const Target& t) {
     if (status == storage::resources::RemoveStatus::not_found) return status_response(404);
     return status_response(204);
   }
-  if (t.kind == Kind::calendar) {
+  if (t.kind == Kind::calendar || t.kind == Kind::addressbook) {
     auto id = t.collection->id;
     ctx.store().write([&](storage::WriteTxn& txn) { storage::collections::remove(txn, actor, id); });
     return status_response(204);
@@ -372,6 +388,33 @@ http::Response do_mkcol(Ctx& ctx, const Target& t, bool mkcalendar) {
     auto res = status_response(405);
     res.set(field::allow, k_allow);
     return res;
+  }
+  if (t.kind == Kind::addressbook && !mkcalendar) {
+    bool addressbook = false;
+    if (mk.resource_type) {
+      for (const auto& n : *mk.resource_type) addressbook = addressbook || n == xml::carddav_name("addressbook");
+    }
+    if (!addressbook) return error_response(403, xml::condition::valid_resourcetype());
+    if (t.collection_name.size() > 255) return status_response(403);
+    std::vector<storage::resources::Property> props;
+    for (const auto& p : mk.props) {
+      if (is_protected(p.name)) return error_response(403, xml::condition::cannot_modify_protected_property());
+      if (validate_property(p.name, p.text)) return status_response(409);
+      props.push_back({xml::clark(p.name), p.xml, p.text});
+    }
+    auto actor = ctx.actor;
+    auto owner = t.owner->id;
+    auto name = t.collection_name;
+    bool created = ctx.store().write([&](storage::WriteTxn& txn) {
+      if (storage::collections::find(txn, storage::Actor::system(), owner, storage::CollectionKind::addressbook, name)) {
+        return false;
+      }
+      auto c = storage::collections::create(txn, actor, {owner, storage::CollectionKind::addressbook, name, ""});
+      if (!props.empty()) storage::resources::set_properties(txn, actor, c.id, "", props, {});
+      return true;
+    });
+    if (!created) return status_response(405);
+    return status_response(201);
   }
   if (t.kind != Kind::calendar) {
     // Only calendars live in calendar homes; anything deeper has no parent collection.

@@ -28,8 +28,10 @@ std::vector<QName> allprop_names(const Target& t) {
   switch (t.kind) {
     case Kind::calendar_object:
     case Kind::file:
+    case Kind::card:
       for (auto n : {"getetag", "getcontenttype", "getcontentlength", "getlastmodified"}) out.push_back(dav_name(n));
       break;
+    case Kind::addressbook:
     case Kind::calendar:
       out.push_back(dav_name("sync-token"));
       out.push_back(cs_name("getctag"));
@@ -57,6 +59,7 @@ std::vector<QName> live_names(const Target& t) {
         out.push_back(caldav_name(n));
       }
       out.push_back(cs_name("email-address-set"));
+      out.push_back(xml::carddav_name("addressbook-home-set"));
       break;
     case Kind::calendar_home: out.push_back(dav_name("owner")); break;
     case Kind::calendar:
@@ -66,7 +69,13 @@ std::vector<QName> live_names(const Target& t) {
         out.push_back(caldav_name(n));
       }
       break;
+    case Kind::addressbook_home: out.push_back(dav_name("owner")); break;
+    case Kind::addressbook:
+      out.push_back(dav_name("owner"));
+      for (auto n : {"supported-address-data", "max-resource-size"}) out.push_back(xml::carddav_name(n));
+      break;
     case Kind::calendar_object:
+    case Kind::card:
     case Kind::folder:
     case Kind::file: out.push_back(dav_name("owner")); break;
     default: break;
@@ -115,6 +124,11 @@ std::vector<Node> report_set(const Target& t) {
       report(dav_name("sync-collection"));
       break;
     case Kind::calendar_object:
+      break;
+    case Kind::addressbook:
+      report(xml::carddav_name("addressbook-query"));
+      report(xml::carddav_name("addressbook-multiget"));
+      report(dav_name("sync-collection"));
       break;
     case Kind::principals:
     case Kind::principal:
@@ -179,12 +193,13 @@ std::optional<Prop> live(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const
         types.push_back(node(caldav_name(inbox ? "schedule-inbox" : "calendar")));
       }
       if (t.kind == Kind::outbox) types.push_back(node(caldav_name("schedule-outbox")));
+      if (t.kind == Kind::addressbook) types.push_back(node(xml::carddav_name("addressbook")));
       return Prop::nodes(name, std::move(types));
     }
     if (n == "current-user-principal") return Prop::nodes(name, {xml::href_node(me)});
     if (n == "current-user-privilege-set") return Prop::nodes(name, privileges(rights_on(txn, ctx, t)));
     if (n == "supported-report-set") return Prop::nodes(name, report_set(t));
-    if (n == "principal-collection-set" && t.kind != Kind::calendar_object) {
+    if (n == "principal-collection-set" && !t.is_member()) {
       return Prop::nodes(name, {xml::href_node(std::string(k_principals))});
     }
     if (n == "owner" && t.owner && t.kind != Kind::principal) {
@@ -198,9 +213,10 @@ std::optional<Prop> live(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const
       if (n == "owner") return Prop::nodes(name, {xml::href_node(t.path)});
     }
     if (t.kind == Kind::calendar_home && n == "displayname") return Prop::text(name, t.owner->email);
-    if (t.kind == Kind::calendar && t.collection) {
+    if ((t.kind == Kind::calendar || t.kind == Kind::addressbook) && t.collection) {
       if (n == "sync-token") return Prop::text(name, sync_token(*t.collection, t.collection->modseq));
     }
+    if (t.kind == Kind::addressbook_home && n == "displayname") return Prop::text(name, t.owner->email);
     if (t.is_member() && t.item) {
       if (n == "getetag") return Prop::text(name, quote_etag(etag_of(*t.item)));
       if (n == "getcontenttype") {
@@ -255,8 +271,35 @@ std::optional<Prop> live(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const
     }
     return std::nullopt;
   }
+  if (ns == xml::ns::carddav) {
+    if (t.kind == Kind::principal && n == "addressbook-home-set") {
+      return Prop::nodes(name, {xml::href_node(addressbook_home_path(t.owner->email))});
+    }
+    if (t.kind == Kind::addressbook) {
+      if (n == "supported-address-data") {
+        std::vector<Node> types;
+        for (auto v : {"3.0", "4.0"}) {
+          Node d = node(xml::carddav_name("address-data-type"));
+          d.attributes = {{"content-type", "text/vcard"}, {"version", v}};
+          types.push_back(std::move(d));
+        }
+        return Prop::nodes(name, std::move(types));
+      }
+      if (n == "max-resource-size") return Prop::text(name, std::to_string(ctx.options().max_resource_bytes));
+    }
+    if (t.kind == Kind::card && t.item && n == "address-data") {
+      std::string content;
+      if (blob) {
+        content = *blob;
+      } else if (auto b = storage::read_blob(txn, ctx.store().blobs(), t.item->blob.hash)) {
+        content = std::move(*b);
+      }
+      return Prop::text(name, q.address_data ? card_data(content, *q.address_data) : content);
+    }
+    return std::nullopt;
+  }
   if (ns == xml::ns::calendarserver) {
-    if (t.kind == Kind::calendar && t.collection && n == "getctag") {
+    if ((t.kind == Kind::calendar || t.kind == Kind::addressbook) && t.collection && n == "getctag") {
       return Prop::text(name, std::to_string(t.collection->uidvalidity) + "-" + std::to_string(t.collection->modseq));
     }
     if (t.kind == Kind::principal && n == "email-address-set") {
@@ -294,6 +337,8 @@ bool is_protected(const QName& name) {
       {xml::ns::caldav, "supported-collation-set"}, {xml::ns::caldav, "calendar-data"},
       {xml::ns::caldav, "calendar-home-set"}, {xml::ns::caldav, "calendar-user-address-set"},
       {xml::ns::calendarserver, "getctag"}, {xml::ns::caldav, "schedule-tag"},
+      {xml::ns::carddav, "supported-address-data"}, {xml::ns::carddav, "max-resource-size"},
+      {xml::ns::carddav, "address-data"}, {xml::ns::carddav, "addressbook-home-set"},
       {xml::ns::caldav, "schedule-inbox-URL"}, {xml::ns::caldav, "schedule-outbox-URL"},
   };
   return names.count({name.ns, name.local}) > 0;
@@ -316,7 +361,8 @@ xml::Response prop_response(storage::ReadTxn& txn, Ctx& ctx, const Target& t, co
   auto stored_props = [&]() -> const std::vector<storage::resources::Property>& {
     if (!stored) {
       stored.emplace();
-      if (t.collection && (t.kind == Kind::calendar || t.kind == Kind::folder || (t.is_member() && t.item))) {
+      if (t.collection &&
+          (t.kind == Kind::calendar || t.kind == Kind::addressbook || t.kind == Kind::folder || (t.is_member() && t.item))) {
         *stored = storage::resources::properties(txn, ctx.actor, t.collection->id,
                                                  t.is_member() ? t.member : std::string());
         // A file's media type is kept with its properties but is a live property.

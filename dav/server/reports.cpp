@@ -25,6 +25,7 @@ PropQuery prop_query(const xml::PropRequest& p) {
                                                       : PropMode::allprop;
   q.names = p.props;
   q.calendar_data = p.calendar_data;
+  q.address_data = p.address_data;
   return q;
 }
 
@@ -139,7 +140,9 @@ http::Response calendar_multiget(Ctx& ctx, const Target& t, const xml::CalendarM
 }
 
 http::Response sync_collection(Ctx& ctx, const Target& t, const xml::SyncCollection& sc) {
-  if (t.kind != Kind::calendar || !t.exists) return error_response(403, xml::condition::supported_report());
+  if ((t.kind != Kind::calendar && t.kind != Kind::addressbook) || !t.exists) {
+    return error_response(403, xml::condition::supported_report());
+  }
   auto q = prop_query(sc.prop);
   std::size_t limit = ctx.options().max_sync_results;
   if (sc.limit) limit = std::min<std::size_t>(limit, *sc.limit);
@@ -347,6 +350,8 @@ http::Response search_property_set() {
 
 }  // namespace
 
+PropQuery report_prop_query(const xml::PropRequest& p) { return prop_query(p); }
+
 http::Response do_report(Ctx& ctx, const Target& t) {
   auto parsed = xml::parse_report(ctx.req.body());
   if (auto* e = std::get_if<xml::Error>(&parsed)) return report_failure(*e);
@@ -356,6 +361,8 @@ http::Response do_report(Ctx& ctx, const Target& t) {
   if (auto* mg = std::get_if<xml::CalendarMultiget>(&report)) return calendar_multiget(ctx, t, *mg);
   if (auto* sc = std::get_if<xml::SyncCollection>(&report)) return sync_collection(ctx, t, *sc);
   if (auto* fb = std::get_if<xml::FreeBusyQuery>(&report)) return free_busy(ctx, t, *fb);
+  if (auto* aq = std::get_if<xml::AddressbookQuery>(&report)) return addressbook_query(ctx, t, *aq);
+  if (auto* am = std::get_if<xml::AddressbookMultiget>(&report)) return addressbook_multiget(ctx, t, *am);
   if (t.kind == Kind::principals || t.kind == Kind::principal || t.kind == Kind::root) {
     if (auto* ps = std::get_if<xml::PrincipalPropertySearch>(&report)) return principal_property_search(ctx, *ps);
     if (auto* cs = std::get_if<xml::CalendarserverPrincipalSearch>(&report)) return calendarserver_search(ctx, *cs);

@@ -550,6 +550,73 @@ TEST_F(ExecutorTest, PrincipalSearchFindsColleaguesOfTheSameDomainOnly) {
   EXPECT_THAT(r.body(), Not(HasSubstr("alice@example.test/")));
 }
 
+constexpr std::string_view k_card3 =
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:card-1\r\nFN:Jürgen Müller\r\nN:Müller;Jürgen;;;\r\n"
+    "EMAIL;TYPE=work:Juergen@Example.test\r\nTEL;TYPE=cell:+49 170 1234567\r\nEND:VCARD\r\n";
+
+TEST_F(ExecutorTest, AddressBooksHoldVCardsWithQueriesAndSync) {
+  const std::string book = "/dav/addressbooks/alice@example.test/contacts/";
+  auto r = propfind("/dav/principals/alice@example.test/", "<k:addressbook-home-set xmlns:k=\"urn:ietf:params:xml:ns:carddav\"/>");
+  EXPECT_THAT(r.body(), HasSubstr("/dav/addressbooks/alice@example.test/"));
+  r = propfind("/dav/addressbooks/alice@example.test/", "<d:resourcetype/><d:displayname/>", "1");
+  EXPECT_THAT(r.body(), HasSubstr("<CR:addressbook/>"));
+  EXPECT_THAT(r.body(), HasSubstr(">Contacts</displayname>"));
+  auto t0 = token_of(sync(book, "").body());
+
+  r = run(http::verb::put, book + "card-1.vcf", std::string(k_card3), {{"Content-Type", "text/vcard; charset=utf-8"}});
+  ASSERT_EQ(code(r), 201);
+  auto second = std::string(k_card3);
+  second.replace(second.find("UID:card-1"), 10, "UID:card-2");
+  second.replace(second.find("FN:Jürgen Müller"), std::string("FN:Jürgen Müller").size(), "FN:Erika Mustermann");
+  second.replace(second.find("Juergen@Example.test"), std::string("Juergen@Example.test").size(), "erika@example.test");
+  ASSERT_EQ(code(run(http::verb::put, book + "card-2.vcf", second, {{"Content-Type", "text/vcard"}})), 201);
+  // One UID per address book; a broken card; a calendar object where cards belong.
+  r = run(http::verb::put, book + "dup.vcf", std::string(k_card3), {{"Content-Type", "text/vcard"}});
+  EXPECT_EQ(code(r), 403);
+  EXPECT_THAT(r.body(), HasSubstr("no-uid-conflict"));
+  EXPECT_EQ(code(run(http::verb::put, book + "bad.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nEND:VCARD\r\n")), 403);
+  EXPECT_EQ(code(run(http::verb::put, book + "x.ics", std::string(k_todo), {{"Content-Type", "text/calendar"}})), 415);
+
+  // addressbook-query: case-insensitive text-match on a structured value, limit.
+  r = run(http::verb::report, book, R"(<?xml version="1.0"?>
+<C:addressbook-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/><C:address-data/></D:prop>
+<C:filter test="anyof"><C:prop-filter name="FN"><C:text-match match-type="contains">JÜRGEN</C:text-match></C:prop-filter></C:filter>
+</C:addressbook-query>)", {{"Depth", "1"}});
+  EXPECT_EQ(code(r), 207);
+  EXPECT_THAT(r.body(), HasSubstr("card-1.vcf"));
+  EXPECT_THAT(r.body(), Not(HasSubstr("card-2.vcf")));
+  EXPECT_THAT(r.body(), HasSubstr("UID:card-1"));
+  r = run(http::verb::report, book, R"(<?xml version="1.0"?>
+<C:addressbook-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/></D:prop>
+<C:filter><C:prop-filter name="EMAIL"><C:text-match match-type="ends-with">example.test</C:text-match></C:prop-filter></C:filter>
+<C:limit><C:nresults>1</C:nresults></C:limit></C:addressbook-query>)", {{"Depth", "1"}});
+  EXPECT_EQ(count(r.body(), ".vcf</D:href>"), 1);
+  EXPECT_THAT(r.body(), HasSubstr("number-of-matches-within-limits"));
+
+  // address-data in vCard 4.0 on request; multiget with a missing href.
+  r = run(http::verb::report, book, R"(<?xml version="1.0"?>
+<C:addressbook-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">
+<D:prop><C:address-data content-type="text/vcard" version="4.0"/></D:prop>
+<D:href>/dav/addressbooks/alice@example.test/contacts/card-1.vcf</D:href>
+<D:href>/dav/addressbooks/alice@example.test/contacts/none.vcf</D:href></C:addressbook-multiget>)", {{"Depth", "1"}});
+  EXPECT_THAT(r.body(), HasSubstr("VERSION:4.0"));
+  EXPECT_THAT(r.body(), HasSubstr("none.vcf</D:href><D:status>HTTP/1.1 404 Not Found"));
+
+  auto s = sync(book, t0);
+  EXPECT_THAT(s.body(), HasSubstr("card-1.vcf"));
+  EXPECT_THAT(s.body(), HasSubstr("card-2.vcf"));
+  EXPECT_EQ(code(run(http::verb::delete_, book + "card-2.vcf")), 204);
+  EXPECT_THAT(sync(book, token_of(s.body())).body(), HasSubstr("card-2.vcf</D:href><D:status>HTTP/1.1 404 Not Found"));
+  // Bob sees nothing of it.
+  EXPECT_EQ(code(run(http::verb::get, book + "card-1.vcf", {}, {}, &bob_)), 404);
+  // A second address book by extended MKCOL.
+  EXPECT_EQ(code(run(http::verb::mkcol, "/dav/addressbooks/alice@example.test/work/", R"(<?xml version="1.0"?>
+<D:mkcol xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:set><D:prop>
+<D:resourcetype><D:collection/><C:addressbook/></D:resourcetype><D:displayname>Work</D:displayname></D:prop></D:set></D:mkcol>)",
+                     {{"Content-Type", "application/xml"}})), 201);
+  EXPECT_THAT(propfind("/dav/addressbooks/alice@example.test/work/", "<d:displayname/>").body(), HasSubstr(">Work<"));
+}
+
 TEST_F(ExecutorTest, MalformedRequestsGetProtocolErrors) {
   EXPECT_EQ(code(run(http::verb::propfind, cal_, "<propfind xmlns=\"DAV:\"><prop>", {{"Depth", "0"}})), 400);
   EXPECT_EQ(code(run(http::verb::propfind, cal_, "<!DOCTYPE x [<!ENTITY a \"b\">]><propfind xmlns=\"DAV:\"/>",
