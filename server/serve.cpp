@@ -9,6 +9,7 @@
 #include "server/modules.hpp"
 #include "server/pop3_backend.hpp"
 #include "mail/index/search_document.hpp"
+#include "server/imip_watcher.hpp"
 #include "storage/credentials.hpp"
 
 #include <grp.h>
@@ -115,6 +116,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   metrics::Registry registry;
   std::unique_ptr<storage::Store> store;
   std::unique_ptr<storage::search::Index> search;
+  std::unique_ptr<ImipWatcher> imip;
   std::unique_ptr<ssl::context> tls;
   std::optional<Identity> identity;
   try {
@@ -191,6 +193,8 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     }
     if (identity) drop_privileges(*identity);
     search->start();
+    imip = std::make_unique<ImipWatcher>(*store, cfg.server.data_dir / "imip.cursor");
+    imip->start();
   } catch (const std::exception& e) {
     log::error("serve.failed", "reason", e.what());
     return 1;
@@ -234,6 +238,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   listeners.clear();
   store_blocking.reset();
   blocking.reset();
+  imip.reset();
   search.reset();
   // Every job already queued is committed (or failed) before the store closes.
   store.reset();

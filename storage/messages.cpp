@@ -450,4 +450,30 @@ void rename_subscriptions(WriteTxn& txn, PrincipalId account, std::string_view f
   }
 }
 
+std::vector<CalendarMail> calendar_mail_after(ReadTxn& txn, std::int64_t after, std::size_t limit) {
+  // The cached BODYSTRUCTURE names each part's type ("TEXT" "CALENDAR"): ordinary mail is passed
+  // over without reading its content.
+  auto& q = txn.db().cached(
+      "SELECT ch.id, i.account_id, i.id, i.blob_hash FROM changes ch JOIN items i ON i.id = ch.item_id "
+      "JOIN message_meta m ON m.item_id = i.id JOIN collections c ON c.id = i.collection_id "
+      "WHERE ch.id > ? AND ch.op = ? AND c.kind = ? AND c.name = 'INBOX' "
+      "AND m.bodystructure LIKE '%\"CALENDAR\"%' ORDER BY ch.id LIMIT ?");
+  q.bind(1, after)
+      .bind(2, static_cast<std::int64_t>(ChangeOp::item_created))
+      .bind(3, static_cast<std::int64_t>(CollectionKind::mailbox))
+      .bind(4, static_cast<std::int64_t>(limit));
+  std::vector<CalendarMail> out;
+  while (q.step()) out.push_back({q.column_int(0), q.column_int(1), q.column_int(2), q.column_text(3)});
+  q.reset();
+  return out;
+}
+
+std::int64_t last_change_id(ReadTxn& txn) {
+  auto& q = txn.db().cached("SELECT COALESCE(MAX(id), 0) FROM changes");
+  q.step();
+  auto id = q.column_int(0);
+  q.reset();
+  return id;
+}
+
 }  // namespace atrium::storage::messages

@@ -48,6 +48,19 @@ std::vector<Detail> fetch(ReadTxn& txn, const Actor& actor, CollectionId mailbox
 // Needs right_read. One index range scan.
 std::vector<Uid> thread_uids(ReadTxn& txn, const Actor& actor, CollectionId mailbox, std::int64_t thread);
 
+// A message delivered to an INBOX whose cached structure has a text/calendar part: what the iMIP
+// watcher reads (an invitation answer sent by mail). Unchecked, for that server-side reader.
+struct CalendarMail {
+  std::int64_t change_id = 0;  // the change-log row that created it
+  PrincipalId account = 0;
+  ItemId item = 0;
+  std::string blob_hash;
+};
+// Such messages created after change-log row `after`, oldest first, at most `limit`.
+std::vector<CalendarMail> calendar_mail_after(ReadTxn& txn, std::int64_t after, std::size_t limit);
+// The newest change-log row (0 when there is none).
+std::int64_t last_change_id(ReadTxn& txn);
+
 // The UIDs of the messages stored into the mailbox (delivered, appended, copied or moved in) by
 // changes after change-log row `change_id`, in the order of their changes, at most `limit`
 // (so a caller learns "more than limit - 1" cheaply). Needs right_read. Reads the change log from

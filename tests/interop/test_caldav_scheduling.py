@@ -3,13 +3,17 @@ outside address and a room; bob finds the invitation in his inbox and a tentativ
 calendar, accepts it from his client, and alice's client sees his answer; the outside address's
 invitation waits in the outbound queue as iMIP mail; the room accepts the first booking of an
 hour and declines the second. Atrium only: the references do not schedule between accounts."""
+import email.message
 import os
 import re
+import smtplib
+import time
 
 import caldav
 import pytest
 
 from caldav_support import ALICE, BOB, PASSWORDS
+from conftest import Server
 from caldav_support import dav  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("CALDAV_REFERENCE")), reason="Atrium's scheduling only")
@@ -95,3 +99,46 @@ def test_room_declines_a_double_booking(dav):
     second.load()
     assert partstat(first.data, ROOM) == "ACCEPTED", first.data
     assert partstat(second.data, ROOM) == "DECLINED", second.data
+
+
+def reply_mail(sender, attendee, partstat, uid):
+    ical = "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Outside//EN", "METHOD:REPLY", "BEGIN:VEVENT", f"UID:{uid}",
+        "DTSTAMP:20261121T090000Z", "DTSTART:20261209T100000Z", "DTEND:20261209T110000Z", "SEQUENCE:0",
+        f"ORGANIZER:mailto:{ALICE}", f"ATTENDEE;PARTSTAT={partstat}:mailto:{attendee}", "END:VEVENT",
+        "END:VCALENDAR", ""])
+    msg = email.message.EmailMessage()
+    msg["From"] = sender
+    msg["To"] = ALICE
+    msg["Subject"] = f"{partstat.title()}: Roadmap"
+    msg.set_content(f"{attendee} has answered.")
+    msg.add_alternative(ical, subtype="calendar", params={"method": "REPLY"})
+    return msg
+
+
+def test_imip_reply_by_mail_updates_the_organisers_event(tmp_path):
+    server = Server(tmp_path, ("http", "smtp"))
+    server.cli("domain", "add", "example.test")
+    server.cli("user", "add", ALICE, "--password-stdin", input=PASSWORDS[ALICE] + "\n")
+    server.start()
+    try:
+        cal = caldav.DAVClient(url=server.url("/dav/"), username=ALICE, password=PASSWORDS[ALICE]).principal()
+        cal = [c for c in cal.calendars() if str(c.url).endswith("/calendar/")][0]
+        ev = cal.save_event(meeting("roadmap-1", "20261209T100000Z", "20261209T110000Z",
+                                    ["carol@outside.test", "dave@outside.test"], "Roadmap"))
+        with smtplib.SMTP("127.0.0.1", server.ports["smtp"], timeout=10) as s:
+            # A forged answer (the sender is not the attendee) is ignored; carol's own is applied.
+            s.send_message(reply_mail("mallory@outside.test", "dave@outside.test", "ACCEPTED", "roadmap-1"))
+            s.send_message(reply_mail("carol@outside.test", "carol@outside.test", "ACCEPTED", "roadmap-1"))
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            ev.load()
+            if partstat(ev.data, "carol@outside.test") == "ACCEPTED":
+                break
+            time.sleep(0.1)
+        assert partstat(ev.data, "carol@outside.test") == "ACCEPTED", ev.data
+        assert partstat(ev.data, "dave@outside.test") == "NEEDS-ACTION", ev.data
+        log = server.log_text()
+        assert "imip.reply_applied" in log and "imip.reply_ignored" in log, log
+    finally:
+        server.stop()
