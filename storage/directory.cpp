@@ -4,6 +4,7 @@
 #include "storage/address.hpp"
 #include "storage/blobs.hpp"
 #include "storage/collections.hpp"
+#include "storage/resources.hpp"
 
 #include <fmt/format.h>
 
@@ -271,6 +272,7 @@ PrincipalId add_user(WriteTxn& txn, const NewUser& u) {
   for (const auto& mb : k_default_mailboxes) {
     collections::create(txn, Actor::system(), {id, CollectionKind::mailbox, mb.name, mb.special_use});
   }
+  resources::ensure_default_collections(txn, id);
   return id;
 }
 
@@ -286,7 +288,9 @@ PrincipalId add_resource(WriteTxn& txn, const NewResource& r) {
   auto email = address_or_throw(r.email);
   if (r.display_name.empty()) throw StoreError(Errc::invalid, "a resource needs a name");
   DomainId domain = claim_address(txn, email);
-  return insert_principal(txn, PrincipalKind::resource, email, domain, r.display_name, std::nullopt, 0, r.kind);
+  auto id = insert_principal(txn, PrincipalKind::resource, email, domain, r.display_name, std::nullopt, 0, r.kind);
+  resources::ensure_default_collections(txn, id);
+  return id;
 }
 
 void del_principal(WriteTxn& txn, std::string_view email) {

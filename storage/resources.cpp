@@ -4,6 +4,7 @@
 
 #include "storage/blobs.hpp"
 #include "storage/collections.hpp"
+#include "storage/directory.hpp"
 
 #include <fmt/format.h>
 
@@ -164,6 +165,35 @@ std::optional<EventMeta> event_meta(ReadTxn& txn, ItemId id) {
   if (q.step()) out = EventMeta{q.column_text(0), q.column_text(1), q.column_opt_int(2), q.column_opt_int(3)};
   q.reset();
   return out;
+}
+
+void ensure_default_collections(WriteTxn& txn, PrincipalId account) {
+  auto principal = directory::get_principal(txn, account);
+  if (!principal || principal->kind == PrincipalKind::group) return;
+  auto sys = Actor::system();
+  auto make = [&](CollectionKind kind, const char* name, const char* display, const char* component) {
+    auto c = collections::create(txn, sys, {account, kind, name, ""});
+    std::vector<Property> props{{"{DAV:}displayname",
+                                 std::string("<displayname xmlns=\"DAV:\">") + display + "</displayname>", display}};
+    if (*component) {
+      props.push_back({"{urn:ietf:params:xml:ns:caldav}supported-calendar-component-set",
+                       std::string("<supported-calendar-component-set xmlns=\"urn:ietf:params:xml:ns:caldav\">"
+                                   "<comp name=\"") + component + "\"/></supported-calendar-component-set>",
+                       component});
+    }
+    set_properties(txn, sys, c.id, "", props, {});
+  };
+  bool calendars = !collections::list(txn, sys, account, CollectionKind::calendar).empty() ||
+                   !collections::list(txn, sys, account, CollectionKind::tasks).empty();
+  if (!calendars) make(CollectionKind::calendar, "calendar", "Calendar", "VEVENT");
+  if (principal->kind == PrincipalKind::resource) return;
+  if (!calendars) make(CollectionKind::tasks, "tasks", "Tasks", "VTODO");
+  if (collections::list(txn, sys, account, CollectionKind::addressbook).empty()) {
+    make(CollectionKind::addressbook, "contacts", "Contacts", "");
+  }
+  if (!collections::find(txn, sys, account, CollectionKind::files, "Files")) {
+    collections::create(txn, sys, {account, CollectionKind::files, "Files", ""});
+  }
 }
 
 std::vector<Property> properties(ReadTxn& txn, const Actor& actor, CollectionId collection, std::string_view resource) {

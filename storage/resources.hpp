@@ -56,6 +56,12 @@ std::optional<Item> find_by_uid(ReadTxn& txn, PrincipalId account, std::string_v
 // The calendar object metadata of an item (nullopt when it has none).
 std::optional<EventMeta> event_meta(ReadTxn& txn, ItemId id);
 
+// Gives an account the collections its DAV clients expect, where it has none of a kind: a
+// calendar ("calendar", events) and a task list ("tasks") when it has neither, an address book
+// ("contacts") when it has none, and its file area ("Files"); a resource gets only its calendar.
+// Runs when a principal is created and, for accounts older than that, at their first DAV login.
+void ensure_default_collections(WriteTxn& txn, PrincipalId account);
+
 // A property a client set: its name in Clark notation ("{DAV:}displayname"), the element as XML
 // (to give back as sent) and its text (what live properties are read from).
 struct Property {

@@ -226,11 +226,6 @@ bool apply_to_organiser(storage::WriteTxn& txn, storage::Store& store, storage::
 
 }  // namespace
 
-void provision_calendars(storage::WriteTxn& txn, storage::PrincipalId account) {
-  ensure_collection(txn, account, CollectionKind::calendar, "calendar", "Calendar", "VEVENT");
-  ensure_collection(txn, account, CollectionKind::tasks, "tasks", "Tasks", "VTODO");
-}
-
 Outcome organiser_changed(storage::WriteTxn& txn, storage::Store& store, const Options& options, const Object& object,
                           const std::optional<Object>& old) {
   Outcome d;

@@ -55,9 +55,6 @@ void attendee_answered(storage::WriteTxn& txn, storage::Store& store, const Opti
 bool reply_received(storage::WriteTxn& txn, storage::Store& store, storage::PrincipalId organiser,
                     std::string_view sender, std::string_view itip);
 
-// Makes the account's default calendar ("calendar", events) and task list ("tasks") where missing.
-void provision_calendars(storage::WriteTxn& txn, storage::PrincipalId account);
-
 // A new schedule tag.
 std::string new_schedule_tag();
 // Stores the schedule tag of resource `name` of collection `c`.

@@ -9,6 +9,7 @@
 #include "dav/xml/href.hpp"
 #include "dav/xml/multistatus.hpp"
 #include "dav/xml/names.hpp"
+#include "dav/xml/report.hpp"
 #include "dav/xml/report_props.hpp"
 #include "storage/access.hpp"
 #include "storage/collections.hpp"
@@ -60,6 +61,8 @@ enum class Kind {
   addressbook_home,   // /dav/addressbooks/<email>/
   addressbook,        // /dav/addressbooks/<email>/<name>/
   card,               // /dav/addressbooks/<email>/<name>/<resource>
+  directory,          // /dav/addressbooks/<email>/directory/  (the domain's global address list, read-only)
+  directory_card,     // /dav/addressbooks/<email>/directory/<principal id>.vcf
   file_homes,       // /dav/files/
   folder,           // /dav/files/<email>/[<folder>/…]  (the first is the account's file area)
   file,             // /dav/files/<email>/[<folder>/…]<name>
@@ -79,9 +82,13 @@ struct Target {
   // folder does not exist); folder_name is the store name of a folder target, existing or not.
   std::optional<storage::Collection> parent;
   std::string folder_name;
+  // directory_card: the vCard made from the directory, and its entity tag.
+  std::string generated;
+  std::string generated_etag;
 
   bool is_collection() const {
-    return kind != Kind::calendar_object && kind != Kind::file && kind != Kind::card && kind != Kind::unknown;
+    return kind != Kind::calendar_object && kind != Kind::file && kind != Kind::card && kind != Kind::directory_card &&
+           kind != Kind::unknown;
   }
   bool is_member() const { return kind == Kind::calendar_object || kind == Kind::file || kind == Kind::card; }
 };
@@ -187,6 +194,20 @@ http::Response addressbook_multiget(Ctx& ctx, const Target& t, const xml::Addres
 // A card as address-data asks for it (version, partial); the stored text when it asks nothing
 // the card does not already satisfy.
 std::string card_data(const std::string& stored, const xml::AddressDataRequest& request);
+
+// The global address list (directory.cpp): a read-only address book in each user's home, made
+// from the directory of the user's domain on every request, so it always reflects it.
+inline constexpr std::string_view k_directory = "directory";
+struct DirectoryCard {
+  std::string name;  // "<principal id>.vcf"
+  std::string text;  // vCard 3.0
+  std::string etag;
+};
+std::vector<DirectoryCard> directory_cards(storage::ReadTxn& txn, std::string_view caller_email);
+// The collection's sync token / ctag: changes whenever any card does.
+std::string directory_token(const std::vector<DirectoryCard>& cards);
+Target directory_card_target(const Target& directory, const DirectoryCard& card);
+http::Response directory_report(Ctx& ctx, const Target& t, const xml::Report& report);
 
 // Plain WebDAV folders (files.cpp): the same methods for Kind::folder and Kind::file.
 http::Response files_put(Ctx& ctx, const Target& t);

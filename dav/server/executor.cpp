@@ -1,8 +1,6 @@
 // Request dispatch, resource resolution and the helpers every method shares.
 #include "dav/server/detail.hpp"
 
-#include "calendar/agent/agent.hpp"
-
 #include "core/log/log.hpp"
 #include "dav/xml/writer.hpp"
 #include "storage/directory.hpp"
@@ -96,6 +94,21 @@ Target resolve(storage::ReadTxn& txn, Ctx& ctx, const std::string& path) {
       return t;
     }
     t.collection_name = std::string(seg[3]);
+    if (t.collection_name == k_directory && t.owner->id == ctx.caller.principal && seg.size() <= 5) {
+      t.kind = Kind::directory;
+      t.path = addressbook_path(email, k_directory);
+      t.exists = true;
+      if (seg.size() == 5) {
+        t.kind = Kind::directory_card;
+        t.member = std::string(seg[4]);
+        t.path += t.member;
+        t.exists = false;
+        for (const auto& c : directory_cards(txn, ctx.caller.email)) {
+          if (c.name == t.member) t = directory_card_target(t, c);
+        }
+      }
+      return t;
+    }
     t.collection =
         storage::collections::find(txn, ctx.actor, t.owner->id, storage::CollectionKind::addressbook, t.collection_name);
     if (seg.size() == 4) {
@@ -214,45 +227,8 @@ void provision(Ctx& ctx) {
     if (st.provisioned.count(ctx.caller.principal)) return;
   }
   auto principal = ctx.caller.principal;
-  struct Have {
-    bool account = false;
-    bool calendars = false;
-    bool files = false;
-    bool addressbooks = false;
-  };
-  auto have = st.store.read([&](storage::ReadTxn& txn) {
-    Have h;
-    if (!storage::directory::get_principal(txn, principal)) return h;  // deleted meanwhile: nothing to make
-    h.account = true;
-    for (auto kind : {storage::CollectionKind::calendar, storage::CollectionKind::tasks}) {
-      h.calendars = h.calendars || !storage::collections::list(txn, storage::Actor::system(), principal, kind).empty();
-    }
-    h.files = storage::collections::find(txn, storage::Actor::system(), principal, storage::CollectionKind::files,
-                                         k_files_root).has_value();
-    h.addressbooks = !storage::collections::list(txn, storage::Actor::system(), principal,
-                                                 storage::CollectionKind::addressbook).empty();
-    return h;
-  });
-  if (have.account && !have.files) {
-    auto actor = storage::Actor::principal(principal);
-    st.store.write([&](storage::WriteTxn& txn) {
-      if (storage::collections::find(txn, actor, principal, storage::CollectionKind::files, k_files_root)) return;
-      storage::collections::create(txn, actor, {principal, storage::CollectionKind::files, std::string(k_files_root), ""});
-    });
-  }
-  if (have.account && !have.addressbooks) {
-    st.store.write([&](storage::WriteTxn& txn) {
-      auto actor = storage::Actor::system();
-      if (!storage::collections::list(txn, actor, principal, storage::CollectionKind::addressbook).empty()) return;
-      auto c = storage::collections::create(txn, actor, {principal, storage::CollectionKind::addressbook, "contacts", ""});
-      storage::resources::set_properties(
-          txn, actor, c.id, "", {{"{DAV:}displayname", "<displayname xmlns=\"DAV:\">Contacts</displayname>", "Contacts"}}, {});
-    });
-  }
-  if (have.account && !have.calendars) {
-    st.store.write([&](storage::WriteTxn& txn) { calendar::agent::provision_calendars(txn, principal); });
-    log::info("dav.provision", "user", ctx.caller.email);
-  }
+  // Accounts made before the store gave every new principal its DAV collections get them here.
+  st.store.write([&](storage::WriteTxn& txn) { storage::resources::ensure_default_collections(txn, principal); });
   std::lock_guard lock(st.provisioned_mutex);
   st.provisioned.insert(principal);
 }
@@ -347,6 +323,11 @@ http::Response Executor::execute(const http::Request& request, const Caller& cal
     const auto& path = std::get<std::string>(decoded);
     provision(ctx);
     auto t = ctx.store().read([&](storage::ReadTxn& txn) { return resolve(txn, ctx, path); });
+    if ((t.kind == Kind::directory || t.kind == Kind::directory_card) && request.method() != http::verb::options &&
+        request.method() != http::verb::propfind && request.method() != http::verb::get &&
+        request.method() != http::verb::head && request.method() != http::verb::report) {
+      return error_response(403, xml::dav_name("need-privileges"));  // the directory is read-only
+    }
     switch (request.method()) {
       case http::verb::options: return do_options(ctx, t);
       case http::verb::propfind: return do_propfind(ctx, t);

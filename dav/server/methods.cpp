@@ -68,7 +68,11 @@ std::vector<Target> children(storage::ReadTxn& txn, Ctx& ctx, const Target& t) {
     case Kind::calendar_homes: sub(calendar_home_path(ctx.caller.email)); break;
     case Kind::file_homes: sub(std::string(k_files) + ctx.caller.email + "/"); break;
     case Kind::addressbook_homes: sub(addressbook_home_path(ctx.caller.email)); break;
+    case Kind::directory:
+      for (const auto& c : directory_cards(txn, ctx.caller.email)) out.push_back(directory_card_target(t, c));
+      break;
     case Kind::addressbook_home:
+      if (t.owner->id == ctx.caller.principal) sub(addressbook_path(t.owner->email, k_directory));
       for (const auto& c : storage::collections::list(txn, ctx.actor, t.owner->id, storage::CollectionKind::addressbook)) {
         Target ct;
         ct.kind = Kind::addressbook;
@@ -247,6 +251,11 @@ http::Response do_proppatch(Ctx& ctx, const Target& t) {
 
 http::Response do_get(Ctx& ctx, const Target& t) {
   if (!t.exists) return status_response(404);
+  if (t.kind == Kind::directory_card) {
+    auto res = http::text_response(http::status::ok, t.generated, "text/vcard; charset=utf-8");
+    res.set(field::etag, quote_etag(t.generated_etag));
+    return res;
+  }
   if (!t.is_member()) {
     return http::text_response(http::status::ok, "This is a WebDAV collection: use a WebDAV or CalDAV client.\n");
   }

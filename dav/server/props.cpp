@@ -31,6 +31,14 @@ std::vector<QName> allprop_names(const Target& t) {
     case Kind::card:
       for (auto n : {"getetag", "getcontenttype", "getcontentlength", "getlastmodified"}) out.push_back(dav_name(n));
       break;
+    case Kind::directory_card:
+      for (auto n : {"getetag", "getcontenttype", "getcontentlength"}) out.push_back(dav_name(n));
+      break;
+    case Kind::directory:
+      out.push_back(dav_name("displayname"));
+      out.push_back(dav_name("sync-token"));
+      out.push_back(cs_name("getctag"));
+      break;
     case Kind::addressbook:
     case Kind::calendar:
       out.push_back(dav_name("sync-token"));
@@ -105,6 +113,7 @@ std::vector<Node> privileges(storage::Rights r) {
 }
 
 storage::Rights rights_on(storage::ReadTxn& txn, Ctx& ctx, const Target& t) {
+  if (t.kind == Kind::directory || t.kind == Kind::directory_card) return storage::right_lookup | storage::right_read;
   if (t.collection) return storage::effective_rights(txn, ctx.actor, *t.collection);
   // Homes and principals: the owner may create calendars; everyone else may only look.
   if (t.owner && t.owner->id == ctx.caller.principal) return storage::all_rights;
@@ -125,6 +134,7 @@ std::vector<Node> report_set(const Target& t) {
       break;
     case Kind::calendar_object:
       break;
+    case Kind::directory:
     case Kind::addressbook:
       report(xml::carddav_name("addressbook-query"));
       report(xml::carddav_name("addressbook-multiget"));
@@ -193,7 +203,7 @@ std::optional<Prop> live(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const
         types.push_back(node(caldav_name(inbox ? "schedule-inbox" : "calendar")));
       }
       if (t.kind == Kind::outbox) types.push_back(node(caldav_name("schedule-outbox")));
-      if (t.kind == Kind::addressbook) types.push_back(node(xml::carddav_name("addressbook")));
+      if (t.kind == Kind::addressbook || t.kind == Kind::directory) types.push_back(node(xml::carddav_name("addressbook")));
       return Prop::nodes(name, std::move(types));
     }
     if (n == "current-user-principal") return Prop::nodes(name, {xml::href_node(me)});
@@ -217,6 +227,21 @@ std::optional<Prop> live(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const
       if (n == "sync-token") return Prop::text(name, sync_token(*t.collection, t.collection->modseq));
     }
     if (t.kind == Kind::addressbook_home && n == "displayname") return Prop::text(name, t.owner->email);
+    if (t.kind == Kind::directory) {
+      if (n == "displayname") {
+        return Prop::text(name, "Directory (" + ctx.caller.email.substr(ctx.caller.email.rfind('@') + 1) + ")");
+      }
+      if (n == "sync-token" || n == "owner") {
+        if (n == "owner") return std::nullopt;
+        return Prop::text(name, "http://atrium.invalid/ns/sync/directory-" +
+                                    directory_token(directory_cards(txn, ctx.caller.email)));
+      }
+    }
+    if (t.kind == Kind::directory_card) {
+      if (n == "getetag") return Prop::text(name, quote_etag(t.generated_etag));
+      if (n == "getcontenttype") return Prop::text(name, "text/vcard; charset=utf-8");
+      if (n == "getcontentlength") return Prop::text(name, std::to_string(t.generated.size()));
+    }
     if (t.is_member() && t.item) {
       if (n == "getetag") return Prop::text(name, quote_etag(etag_of(*t.item)));
       if (n == "getcontenttype") {
@@ -287,6 +312,14 @@ std::optional<Prop> live(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const
       }
       if (n == "max-resource-size") return Prop::text(name, std::to_string(ctx.options().max_resource_bytes));
     }
+    if (t.kind == Kind::directory_card && n == "address-data") {
+      return Prop::text(name, q.address_data ? card_data(t.generated, *q.address_data) : t.generated);
+    }
+    if (t.kind == Kind::directory && (n == "supported-address-data")) {
+      Node d = node(xml::carddav_name("address-data-type"));
+      d.attributes = {{"content-type", "text/vcard"}, {"version", "3.0"}};
+      return Prop::nodes(name, {std::move(d)});
+    }
     if (t.kind == Kind::card && t.item && n == "address-data") {
       std::string content;
       if (blob) {
@@ -299,6 +332,9 @@ std::optional<Prop> live(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const
     return std::nullopt;
   }
   if (ns == xml::ns::calendarserver) {
+    if (t.kind == Kind::directory && n == "getctag") {
+      return Prop::text(name, directory_token(directory_cards(txn, ctx.caller.email)));
+    }
     if ((t.kind == Kind::calendar || t.kind == Kind::addressbook) && t.collection && n == "getctag") {
       return Prop::text(name, std::to_string(t.collection->uidvalidity) + "-" + std::to_string(t.collection->modseq));
     }

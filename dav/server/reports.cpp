@@ -357,6 +357,7 @@ http::Response do_report(Ctx& ctx, const Target& t) {
   if (auto* e = std::get_if<xml::Error>(&parsed)) return report_failure(*e);
   if (!t.exists) return status_response(404);
   auto& report = std::get<xml::Report>(parsed);
+  if (t.kind == Kind::directory || t.kind == Kind::directory_card) return directory_report(ctx, t, report);
   if (auto* cq = std::get_if<xml::CalendarQuery>(&report)) return calendar_query(ctx, t, *cq);
   if (auto* mg = std::get_if<xml::CalendarMultiget>(&report)) return calendar_multiget(ctx, t, *mg);
   if (auto* sc = std::get_if<xml::SyncCollection>(&report)) return sync_collection(ctx, t, *sc);

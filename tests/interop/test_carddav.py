@@ -153,3 +153,68 @@ def test_tsdav_carddav_crud(dav):
     assert result["updated"] in (200, 204)
     assert "Mary Somerville (updated)" in result["refetched"]
     assert result["after_delete"] == 0
+
+
+def gal_query(dav, filter_xml):
+    s = requests.Session()
+    s.auth = (ALICE, PASSWORDS[ALICE])
+    body = ('<?xml version="1.0" encoding="utf-8"?><C:addressbook-query xmlns:D="DAV:" '
+            'xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/><C:address-data/></D:prop>'
+            f'<C:filter>{filter_xml}</C:filter></C:addressbook-query>')
+    r = s.request("REPORT", dav.url(f"/dav/addressbooks/{ALICE}/directory/"), data=body.encode(),
+                  headers={"Depth": "1", "Content-Type": "application/xml"})
+    assert r.status_code == 207, r.text
+    return r.text
+
+
+def test_global_address_list(dav, tmp_path):
+    dav.server.cli("user", "add", "carla.dominguez@example.test", "--name", "Carla Dominguez", "--password-stdin",
+                   input="carla-Secret-1\n")
+    dav.server.cli("resource", "add", "board@example.test", "--name", "Board room")
+    # By name prefix (FN), and by e-mail substring.
+    found = gal_query(dav, '<C:prop-filter name="FN"><C:text-match match-type="starts-with">carla</C:text-match>'
+                           '</C:prop-filter>')
+    assert "carla.dominguez@example.test" in found and BOB not in found, found
+    found = gal_query(dav, '<C:prop-filter name="EMAIL"><C:text-match>board@</C:text-match></C:prop-filter>')
+    assert "FN:Board room" in found and "carla" not in found, found
+
+    # A real client reads it: vdirsyncer pulls the directory into a local folder (read-only on
+    # the server side).
+    local = tmp_path / "gal"
+    local.mkdir()
+    config = tmp_path / "gal.conf"
+    config.write_text(f"""[general]
+status_path = "{tmp_path / 'gal-status'}/"
+
+[pair gal]
+a = "gal_local"
+b = "gal_remote"
+collections = ["directory"]
+conflict_resolution = "b wins"
+partial_sync = "ignore"
+
+[storage gal_local]
+type = "filesystem"
+path = "{local}/"
+fileext = ".vcf"
+
+[storage gal_remote]
+type = "carddav"
+url = "{dav.base}/"
+username = "{ALICE}"
+password = "{PASSWORDS[ALICE]}"
+read_only = true
+""")
+    env = {**os.environ, "VDIRSYNCER_CONFIG": str(config)}
+    for args in (["discover"], ["sync"]):
+        r = subprocess.run(["vdirsyncer", *args], input="y\n" * 4, capture_output=True, text=True, env=env, timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
+    emails = sorted(field(f.read_text(), "EMAIL") for f in (local / "directory").glob("*.vcf"))
+    assert emails == sorted([ALICE, BOB, "carla.dominguez@example.test", "board@example.test"]), emails
+
+    # The directory follows the user list at once.
+    dav.server.cli("user", "del", "carla.dominguez@example.test")
+    r = subprocess.run(["vdirsyncer", "sync"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    emails = sorted(field(f.read_text(), "EMAIL") for f in (local / "directory").glob("*.vcf"))
+    assert "carla.dominguez@example.test" not in emails, emails

@@ -18,13 +18,23 @@ Errc error_of(const std::function<void()>& f) {
 
 TEST_F(StoreTest, NewUsersGetTheDefaultMailboxesWithSpecialUse) {
   auto user = add_user("Demo@Example.TEST");
-  auto boxes = store_->read([&](ReadTxn& t) { return collections::list(t, Actor::principal(user), user); });
+  auto boxes = store_->read(
+      [&](ReadTxn& t) { return collections::list(t, Actor::principal(user), user, CollectionKind::mailbox); });
   std::vector<std::pair<std::string, std::string>> got;
   for (auto& b : boxes) got.emplace_back(b.name, b.special_use);
   std::vector<std::pair<std::string, std::string>> want = {{"Archive", "\\Archive"}, {"Drafts", "\\Drafts"},
                                                            {"INBOX", ""},            {"Junk", "\\Junk"},
                                                            {"Sent", "\\Sent"},       {"Trash", "\\Trash"}};
   EXPECT_EQ(got, want);
+  // And what DAV clients expect: a calendar, a task list, an address book and the file area.
+  std::vector<std::pair<CollectionKind, std::string>> dav;
+  for (auto& b : store_->read([&](ReadTxn& t) { return collections::list(t, Actor::principal(user), user); })) {
+    if (b.kind != CollectionKind::mailbox) dav.emplace_back(b.kind, b.name);
+  }
+  EXPECT_EQ(dav, (std::vector<std::pair<CollectionKind, std::string>>{{CollectionKind::calendar, "calendar"},
+                                                                      {CollectionKind::tasks, "tasks"},
+                                                                      {CollectionKind::addressbook, "contacts"},
+                                                                      {CollectionKind::files, "Files"}}));
   auto p = store_->read([](ReadTxn& t) { return directory::find_principal(t, "DEMO@example.test"); });
   ASSERT_TRUE(p);
   EXPECT_EQ(p->email, "demo@example.test");

@@ -617,6 +617,38 @@ TEST_F(ExecutorTest, AddressBooksHoldVCardsWithQueriesAndSync) {
   EXPECT_THAT(propfind("/dav/addressbooks/alice@example.test/work/", "<d:displayname/>").body(), HasSubstr(">Work<"));
 }
 
+TEST_F(ExecutorTest, GlobalAddressListShowsTheDomainAndFollowsTheDirectory) {
+  add_user("zoe@other.test");
+  const std::string dir = "/dav/addressbooks/alice@example.test/directory/";
+  auto home = propfind("/dav/addressbooks/alice@example.test/", "<d:resourcetype/>", "1").body();
+  EXPECT_THAT(home, HasSubstr(dir));
+  auto listing = propfind(dir, "<d:getetag/>", "1");
+  EXPECT_EQ(code(listing), 207);
+  EXPECT_EQ(count(listing.body(), ".vcf</D:href>"), 2);  // alice and bob, not zoe
+  auto query = [&](std::string filter) {
+    return run(http::verb::report, dir,
+               "<?xml version=\"1.0\"?><C:addressbook-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:carddav\">"
+               "<D:prop><C:address-data/></D:prop><C:filter>" + filter + "</C:filter></C:addressbook-query>",
+               {{"Depth", "1"}});
+  };
+  auto r = query("<C:prop-filter name=\"EMAIL\"><C:text-match match-type=\"starts-with\">bob@</C:text-match></C:prop-filter>");
+  EXPECT_THAT(r.body(), HasSubstr("EMAIL;TYPE=INTERNET,WORK:bob@example.test"));
+  EXPECT_THAT(r.body(), Not(HasSubstr("alice@example.test\r")));
+  auto token = token_of(sync(dir, "").body());
+  ASSERT_FALSE(token.empty());
+  EXPECT_EQ(count(sync(dir, token).body(), "<D:response>"), 0);
+  store_->write([](storage::WriteTxn& t) {
+    storage::directory::add_resource(t, {"board@example.test", "Board room", storage::ResourceKind::room});
+  });
+  r = query("<C:prop-filter name=\"FN\"><C:text-match match-type=\"starts-with\">board</C:text-match></C:prop-filter>");
+  EXPECT_THAT(r.body(), HasSubstr("FN:Board room"));
+  EXPECT_EQ(code(sync(dir, token)), 403);  // the directory changed: start over
+  EXPECT_NE(token_of(sync(dir, "").body()), token);
+  // Read-only, and nobody else's.
+  EXPECT_EQ(code(run(http::verb::put, dir + "x.vcf", std::string(k_card3), {{"Content-Type", "text/vcard"}})), 403);
+  EXPECT_EQ(code(propfind(dir, "<d:getetag/>", "1", &bob_)), 404);
+}
+
 TEST_F(ExecutorTest, MalformedRequestsGetProtocolErrors) {
   EXPECT_EQ(code(run(http::verb::propfind, cal_, "<propfind xmlns=\"DAV:\"><prop>", {{"Depth", "0"}})), 400);
   EXPECT_EQ(code(run(http::verb::propfind, cal_, "<!DOCTYPE x [<!ENTITY a \"b\">]><propfind xmlns=\"DAV:\"/>",
