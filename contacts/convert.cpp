@@ -286,6 +286,13 @@ void attach_label(Card& out, const Property& label) {
   target->params.push_back(Parameter{"LABEL", {label.text()}});
 }
 
+// RFC 2426 lets 3.0 leave out trailing components of N and ADR; RFC 6350 §6.2.2 and §6.3.1
+// require all five and seven in 4.0: the missing ones are added empty.
+void pad_components(Property& q, std::size_t components) {
+  const std::size_t have = split_value(q.value, ';').size();
+  for (std::size_t i = have; i < components; ++i) q.value += ';';
+}
+
 Card to_v4(const Card& in) {
   Card out;
   out.version = Version::v4_0;
@@ -332,6 +339,10 @@ Card to_v4(const Card& in) {
       geo_to_v4(q);
     } else if (name == "TZ") {
       tz_to_v4(q);
+    } else if (name == "N") {
+      pad_components(q, 5);
+    } else if (name == "ADR") {
+      pad_components(q, 7);
     } else if (name == "AGENT") {
       const bool uri = text::iequals(first_value(q, "VALUE"), "uri");
       q.name = "RELATED";

@@ -249,6 +249,21 @@ http::Response do_proppatch(Ctx& ctx, const Target& t) {
   return multistatus_response(std::move(w).finish());
 }
 
+// "3.0" or "4.0" when Accept asks for text/vcard with a version parameter.
+std::optional<std::string> accepted_vcard_version(const http::Request& req) {
+  auto accept = header(req, field::accept);
+  if (!accept) return std::nullopt;
+  std::string lower(*accept);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower.find("text/vcard") == std::string::npos) return std::nullopt;
+  for (std::string v : {"4.0", "3.0"}) {
+    for (std::string form : {"version=" + v, "version=\"" + v + "\""}) {
+      if (lower.find(form) != std::string::npos) return v;
+    }
+  }
+  return std::nullopt;
+}
+
 http::Response do_get(Ctx& ctx, const Target& t) {
   if (!t.exists) return status_response(404);
   if (t.kind == Kind::directory_card) {
@@ -273,6 +288,19 @@ http::Response do_get(Ctx& ctx, const Target& t) {
   std::string type = t.kind == Kind::file
                          ? ctx.store().read([&](storage::ReadTxn& txn) { return file_content_type(txn, ctx, t); })
                          : std::string(content_type_for(t.item->kind));
+  if (t.kind == Kind::card) {
+    // RFC 6352 §6.3.2.2 / RFC 6350 §10.1: Accept may name the vCard version wanted.
+    if (auto version = accepted_vcard_version(ctx.req)) {
+      xml::AddressDataRequest want;
+      want.version = *version;
+      auto converted = card_data(*content, want);
+      if (converted != *content) {
+        auto res = http::text_response(http::status::ok, std::move(converted), "text/vcard; charset=utf-8; version=" + *version);
+        res.set(field::vary, "Accept");
+        return res;  // no ETag: it names the stored representation, not this one
+      }
+    }
+  }
   auto res = http::text_response(http::status::ok, std::move(*content), type);
   res.set(field::etag, tag);
   res.set(field::last_modified, http::http_date(t.item->internal_date));

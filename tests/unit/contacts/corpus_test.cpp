@@ -99,6 +99,13 @@ TEST_P(Corpus, RoundTrips) {
   EXPECT_EQ(again, c);
 }
 
+// N's components without the empty ones at the end, which 4.0 writes and 3.0 may leave out.
+std::vector<std::string> n_components(const Card& card) {
+  auto n = card.n();
+  while (!n.empty() && n.back().empty()) n.pop_back();
+  return n;
+}
+
 TEST_P(Corpus, ConvertsBothWays) {
   const Card c = corpus_card(GetParam());
   const Version other = c.version == Version::v4_0 ? Version::v3_0 : Version::v4_0;
@@ -112,7 +119,7 @@ TEST_P(Corpus, ConvertsBothWays) {
     EXPECT_EQ(x->kind(), c.kind());
     EXPECT_EQ(x->members(), c.members());
     if (c.find("N")) {  // 3.0 output adds an N to cards without one
-      EXPECT_EQ(x->n(), c.n());
+      EXPECT_EQ(n_components(*x), n_components(c));
     }
   }
   EXPECT_EQ(back.fn(), c.fn());

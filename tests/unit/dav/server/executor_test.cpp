@@ -602,6 +602,10 @@ TEST_F(ExecutorTest, AddressBooksHoldVCardsWithQueriesAndSync) {
   EXPECT_THAT(r.body(), HasSubstr("VERSION:4.0"));
   EXPECT_THAT(r.body(), HasSubstr("none.vcf</D:href><D:status>HTTP/1.1 404 Not Found"));
 
+  // GET with an Accept naming vCard 4.0 converts; plain GET gives the stored 3.0.
+  auto g = run(http::verb::get, book + "card-1.vcf", {}, {{"Accept", "text/vcard; version=4.0"}});
+  EXPECT_THAT(g.body(), HasSubstr("VERSION:4.0"));
+  EXPECT_THAT(run(http::verb::get, book + "card-1.vcf").body(), HasSubstr("VERSION:3.0"));
   auto s = sync(book, t0);
   EXPECT_THAT(s.body(), HasSubstr("card-1.vcf"));
   EXPECT_THAT(s.body(), HasSubstr("card-2.vcf"));
