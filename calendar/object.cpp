@@ -38,6 +38,26 @@ std::string_view to_string(ParseErrorCode code) {
   return "invalid";
 }
 
+// A single VEVENT whose DTSTART and DTEND are UTC or carry a TZID (no floating time, no DATE):
+// its one instance spans exactly [first_start, last_end], whatever zone a query reads floating
+// times in.
+static bool exact_span(const Object::Impl& impl, icalcomponent* cal) {
+  if (impl.kind != ComponentKind::event || impl.recurs) return false;
+  auto comps = detail::children(cal, ICAL_VEVENT_COMPONENT);
+  if (comps.size() != 1 || !impl.bounds.first_start || !impl.bounds.last_end) return false;
+  icalproperty* start = detail::first_property(comps[0], ICAL_DTSTART_PROPERTY);
+  if (!start) return false;
+  for (icalproperty* p : {start, detail::first_property(comps[0], ICAL_DTEND_PROPERTY)}) {
+    if (!p) continue;
+    const icaltimetype t = icalvalue_get_datetime(icalproperty_get_value(p));
+    if (t.is_date) return false;
+    const bool utc = icaltime_is_utc(t);
+    const bool zoned = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER) != nullptr;
+    if (!utc && !zoned) return false;
+  }
+  return true;
+}
+
 std::string_view precondition(ParseErrorCode code) {
   switch (code) {
     case ParseErrorCode::not_icalendar: return "supported-calendar-data";
@@ -61,6 +81,7 @@ Object::Object(const Object& other)
           .kind = other.impl_->kind,
           .recurs = other.impl_->recurs,
           .bounds = other.impl_->bounds,
+          .exact_bounds = other.impl_->exact_bounds,
           .floating = other.impl_->floating,
       })) {}
 
@@ -77,6 +98,7 @@ const std::string& Object::uid() const { return impl_->uid; }
 ComponentKind Object::kind() const { return impl_->kind; }
 bool Object::recurs() const { return impl_->recurs; }
 const Bounds& Object::bounds() const { return impl_->bounds; }
+bool Object::exact_bounds() const { return impl_->exact_bounds; }
 const Zone& Object::floating() const { return impl_->floating; }
 std::string Object::to_ical() const { return detail::to_text(impl_->root.get()); }
 
@@ -300,6 +322,7 @@ ParseResult parse(std::string_view bytes, const ParseOptions& options) {
   impl->root = std::move(root);
   impl->recurs = detail::object_recurs(*impl);
   impl->bounds = detail::compute_bounds(*impl, options.floating, limits.max_iterations);
+  impl->exact_bounds = exact_span(*impl, cal);
   return Object(std::move(impl));
 }
 

@@ -82,6 +82,12 @@ class Object {
   bool recurs() const;
   // Computed at parse time with ParseOptions::floating.
   const Bounds& bounds() const;
+  // True when bounds() is exactly the span of the object's only instance, independent of the
+  // zone floating times are read in: one VEVENT, not recurring, DTSTART and DTEND in UTC or with
+  // a TZID. A time-range test on such an object needs no parsing: it overlaps [s, e) when
+  // s < last_end && e > first_start, or, for an instant (first_start == last_end),
+  // s <= first_start < e (RFC 4791 §9.9).
+  bool exact_bounds() const;
   // The zone floating times are read in (ParseOptions::floating).
   const Zone& floating() const;
 

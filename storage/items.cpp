@@ -94,8 +94,10 @@ void detail::insert_meta(WriteTxn& txn, PrincipalId account, ItemId id, const It
         .run();
   } else if (auto* e = std::get_if<EventMeta>(&meta)) {
     txn.db()
-        .cached("INSERT INTO event_meta (item_id, ical_uid, component, starts_at, ends_at) VALUES (?, ?, ?, ?, ?)")
+        .cached("INSERT INTO event_meta (item_id, ical_uid, component, starts_at, ends_at, exact) "
+                "VALUES (?, ?, ?, ?, ?, ?)")
         .bind(1, id).bind(2, e->ical_uid).bind(3, e->component).bind(4, e->starts_at).bind(5, e->ends_at)
+        .bind(6, static_cast<std::int64_t>(e->exact))
         .run();
   } else if (auto* v = std::get_if<CardMeta>(&meta)) {
     txn.db()

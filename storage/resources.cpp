@@ -143,6 +143,28 @@ std::vector<Item> in_time_range(ReadTxn& txn, const Actor& actor, CollectionId c
   return out;
 }
 
+std::vector<IndexedEvent> indexed_events(ReadTxn& txn, const Actor& actor, CollectionId collection,
+                                         std::optional<std::int64_t> start, std::optional<std::int64_t> end) {
+  checked_collection(txn, actor, collection, right_read);
+  auto& q = txn.db().cached(fmt::format(
+      "SELECT {}, m.ical_uid, m.component, m.starts_at, m.ends_at, m.exact FROM items "
+      "JOIN event_meta m ON m.item_id = items.id WHERE items.collection_id = ?1 "
+      "AND (?2 IS NULL OR m.starts_at IS NULL OR m.starts_at <= ?2) "
+      "AND (?3 IS NULL OR m.ends_at IS NULL OR m.ends_at >= ?3) ORDER BY items.uid",
+      items::detail::columns()));
+  q.bind(1, collection).bind(2, end).bind(3, start);
+  std::vector<IndexedEvent> out;
+  while (q.step()) {
+    IndexedEvent e;
+    e.item = items::detail::row(q);
+    e.meta = EventMeta{q.column_text(13), q.column_text(14), q.column_opt_int(15), q.column_opt_int(16),
+                       q.column_int(17) != 0};
+    out.push_back(std::move(e));
+  }
+  q.reset();
+  return out;
+}
+
 std::optional<Item> find_by_uid(ReadTxn& txn, PrincipalId account, std::string_view uid) {
   auto& q = txn.db().cached(fmt::format(
       "SELECT {} FROM items WHERE id = (SELECT i.id FROM event_meta m JOIN items i ON i.id = m.item_id "
@@ -159,10 +181,12 @@ std::optional<Item> find_by_uid(ReadTxn& txn, PrincipalId account, std::string_v
 }
 
 std::optional<EventMeta> event_meta(ReadTxn& txn, ItemId id) {
-  auto& q = txn.db().cached("SELECT ical_uid, component, starts_at, ends_at FROM event_meta WHERE item_id = ?");
+  auto& q = txn.db().cached("SELECT ical_uid, component, starts_at, ends_at, exact FROM event_meta WHERE item_id = ?");
   q.bind(1, id);
   std::optional<EventMeta> out;
-  if (q.step()) out = EventMeta{q.column_text(0), q.column_text(1), q.column_opt_int(2), q.column_opt_int(3)};
+  if (q.step()) {
+    out = EventMeta{q.column_text(0), q.column_text(1), q.column_opt_int(2), q.column_opt_int(3), q.column_int(4) != 0};
+  }
   q.reset();
   return out;
 }

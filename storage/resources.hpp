@@ -53,6 +53,15 @@ std::vector<Item> in_time_range(ReadTxn& txn, const Actor& actor, CollectionId c
 // scheduling agent, which acts for the server.
 std::optional<Item> find_by_uid(ReadTxn& txn, PrincipalId account, std::string_view uid);
 
+// in_time_range() with each object's metadata, for queries that decide on the metadata alone
+// where they can (EventMeta::exact).
+struct IndexedEvent {
+  Item item;
+  EventMeta meta;
+};
+std::vector<IndexedEvent> indexed_events(ReadTxn& txn, const Actor& actor, CollectionId collection,
+                                         std::optional<std::int64_t> start, std::optional<std::int64_t> end);
+
 // The calendar object metadata of an item (nullopt when it has none).
 std::optional<EventMeta> event_meta(ReadTxn& txn, ItemId id);
 

@@ -233,6 +233,7 @@ CREATE TABLE dav_properties (
   value TEXT NOT NULL,
   PRIMARY KEY (collection_id, resource, name)
 ) WITHOUT ROWID;
+ALTER TABLE event_meta ADD COLUMN exact INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX event_meta_range ON event_meta(starts_at, ends_at);
 )sql";
 

@@ -135,6 +135,9 @@ struct EventMeta {
   std::string component;  // VEVENT, VTODO, VJOURNAL
   std::optional<std::int64_t> starts_at;  // UTC seconds, for time-range queries
   std::optional<std::int64_t> ends_at;
+  // [starts_at, ends_at] is exactly the span of the object's one instance (calendar::Object::
+  // exact_bounds): a time-range query decides on it without reading the object.
+  bool exact = false;
 };
 struct CardMeta {
   std::string vcard_uid;

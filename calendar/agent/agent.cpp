@@ -406,7 +406,8 @@ std::optional<Object> load(storage::ReadTxn& txn, storage::Store& store, const s
 }
 
 storage::EventMeta meta_of(const Object& o) {
-  return storage::EventMeta{o.uid(), std::string(to_string(o.kind())), o.bounds().first_start, o.bounds().last_end};
+  return storage::EventMeta{o.uid(), std::string(to_string(o.kind())), o.bounds().first_start, o.bounds().last_end,
+                            o.exact_bounds()};
 }
 
 }  // namespace atrium::calendar::agent

@@ -47,6 +47,7 @@ struct Object::Impl {
   ComponentKind kind = ComponentKind::event;
   bool recurs = false;
   Bounds bounds;
+  bool exact_bounds = false;
   Zone floating = Zone::utc();
 };
 

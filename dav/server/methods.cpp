@@ -358,7 +358,8 @@ http::Response do_put(Ctx& ctx, const Target& t) {
   item.kind = item_kind(object.kind());
   item.blob = ctx.store().blobs().stage(body);
   item.name = t.member;
-  item.meta = storage::EventMeta{object.uid(), kind_name, object.bounds().first_start, object.bounds().last_end};
+  item.meta = storage::EventMeta{object.uid(), kind_name, object.bounds().first_start, object.bounds().last_end,
+                                 object.exact_bounds()};
   auto actor = ctx.actor;
   auto result = ctx.store().write(
       [&](storage::WriteTxn& txn) { return storage::resources::put(txn, actor, item, *precondition); });

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <limits>
 #include <map>
 
 namespace atrium::dav::detail {
@@ -47,20 +48,47 @@ std::optional<storage::ItemKind> kind_for_component(std::string_view name) {
   return std::nullopt;
 }
 
+// A candidate object and, when the index alone settles it, whether it matches.
+struct Candidate {
+  storage::Item item;
+  std::optional<bool> decided;
+};
+
 // The objects of calendar `t` that may match `filter`: narrowed by the top-level component and its
-// time range through the store's index, never wider than the filter.
-std::vector<storage::Item> candidates(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const calendar::Filter& f) {
+// time range through the store's index, never wider than the filter. When the filter is nothing
+// but that component (with or without a time range), objects whose stored span is exact are
+// decided here and need not be read and parsed.
+std::vector<Candidate> candidates(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const calendar::Filter& f) {
   const calendar::CompFilter* top = f.root.comps.size() == 1 ? &f.root.comps[0] : nullptr;
   std::optional<storage::ItemKind> kind;
   std::optional<calendar::TimeRange> range;
-  if (top && !top->is_not_defined && !f.root.is_not_defined) {
+  bool simple = false;
+  if (top && !top->is_not_defined && !f.root.is_not_defined && f.root.props.empty() && !f.root.time_range) {
     kind = kind_for_component(top->name);
     range = top->time_range;
+    simple = kind && top->props.empty() && top->comps.empty();
   }
-  auto items = range ? storage::resources::in_time_range(txn, ctx.actor, t.collection->id, range->start, range->end)
-                     : storage::items::list(txn, ctx.actor, t.collection->id);
-  if (kind) std::erase_if(items, [&](const storage::Item& i) { return i.kind != *kind; });
-  return items;
+  std::vector<Candidate> out;
+  if (!range) {
+    for (auto& item : storage::items::list(txn, ctx.actor, t.collection->id)) {
+      if (kind && item.kind != *kind) continue;
+      // The component is there (one type per resource): with no other condition, it matches.
+      out.push_back({std::move(item), simple ? std::optional<bool>(true) : std::nullopt});
+    }
+    return out;
+  }
+  for (auto& e : storage::resources::indexed_events(txn, ctx.actor, t.collection->id, range->start, range->end)) {
+    if (kind && e.item.kind != *kind) continue;
+    std::optional<bool> decided;
+    if (simple && e.meta.exact && e.meta.starts_at && e.meta.ends_at) {
+      auto start = *e.meta.starts_at, end = *e.meta.ends_at;
+      auto s = range->start.value_or(std::numeric_limits<std::int64_t>::min());
+      auto en = range->end.value_or(std::numeric_limits<std::int64_t>::max());
+      decided = end > start ? (s < end && en > start) : (s <= start && en > start);
+    }
+    out.push_back({std::move(e.item), decided});
+  }
+  return out;
 }
 
 http::Response calendar_query(Ctx& ctx, const Target& t, const xml::CalendarQuery& cq) {
@@ -84,9 +112,9 @@ http::Response calendar_query(Ctx& ctx, const Target& t, const xml::CalendarQuer
       if (!z) return error_response(403, xml::caldav_name("valid-timezone"));
       floating = *z;
     }
-    std::vector<storage::Item> items;
+    std::vector<Candidate> items;
     if (t.kind == Kind::calendar_object) {
-      items.push_back(*t.item);
+      items.push_back({*t.item, std::nullopt});
     } else {
       items = candidates(txn, ctx, t, cq.filter);
     }
@@ -95,14 +123,23 @@ http::Response calendar_query(Ctx& ctx, const Target& t, const xml::CalendarQuer
     }
     calendar::ParseOptions options;
     options.floating = floating;
+    // The content is read only when it is returned or the filter needs it.
+    bool wants_data = q.mode != PropMode::prop ||
+                      std::find(q.names.begin(), q.names.end(), xml::caldav_name("calendar-data")) != q.names.end();
     xml::MultistatusWriter w;
-    for (const auto& item : items) {
-      auto blob = storage::read_blob(txn, ctx.store().blobs(), item.blob.hash);
-      if (!blob) continue;
-      auto parsed = calendar::parse(*blob, options);
-      auto* object = std::get_if<calendar::Object>(&parsed);
-      if (!object || !calendar::matches(*object, cq.filter, floating)) continue;
-      w.add(prop_response(txn, ctx, member_target(cal, item), q, &*blob));
+    for (const auto& c : items) {
+      if (c.decided == false) continue;
+      std::optional<std::string> blob;
+      if (!c.decided || wants_data) {
+        blob = storage::read_blob(txn, ctx.store().blobs(), c.item.blob.hash);
+        if (!blob) continue;
+      }
+      if (!c.decided) {
+        auto parsed = calendar::parse(*blob, options);
+        auto* object = std::get_if<calendar::Object>(&parsed);
+        if (!object || !calendar::matches(*object, cq.filter, floating)) continue;
+      }
+      w.add(prop_response(txn, ctx, member_target(cal, c.item), q, blob ? &*blob : nullptr));
     }
     return multistatus_response(std::move(w).finish());
   });

@@ -278,6 +278,46 @@ TEST_F(ExecutorTest, CalendarQueryExpandsRecurrencesThroughTheIndex) {
   EXPECT_THAT(r.body(), HasSubstr("SUMMARY:Moved"));
 }
 
+// Objects whose span the index knows exactly are decided without parsing; the answers must be the
+// ones the full evaluation gives, at every edge of RFC 4791 §9.9.
+TEST_F(ExecutorTest, IndexDecidedTimeRangesAgreeWithFullEvaluation) {
+  auto ev = [](std::string uid, std::string times) {
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
+           "\r\nDTSTAMP:20261101T000000Z\r\n" + times + "SUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+  };
+  ASSERT_EQ(code(put(cal_ + "utc.ics", ev("utc", "DTSTART:20261103T100000Z\r\nDTEND:20261103T110000Z\r\n"))), 201);
+  ASSERT_EQ(code(put(cal_ + "instant.ics", ev("instant", "DTSTART:20261103T120000Z\r\n"))), 201);
+  ASSERT_EQ(code(put(cal_ + "zoned.ics", ev("zoned", "DTSTART;TZID=Europe/Berlin:20261103T150000\r\n"
+                                                    "DTEND;TZID=Europe/Berlin:20261103T160000\r\n"))), 201);
+  ASSERT_EQ(code(put(cal_ + "floating.ics", ev("floating", "DTSTART:20261103T170000\r\nDTEND:20261103T180000\r\n"))), 201);
+  auto matches = [&](std::string start, std::string end, std::string extra = {}) {
+    auto body = run(http::verb::report, cal_,
+                    "<?xml version=\"1.0\"?><c:calendar-query xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">"
+                    "<d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name=\"VCALENDAR\"><c:comp-filter name=\"VEVENT\">"
+                    "<c:time-range start=\"" + start + "\" end=\"" + end + "\"/>" + extra +
+                    "</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>",
+                    {{"Depth", "1"}}).body();
+    std::vector<std::string> names;
+    for (auto n : {"utc", "instant", "zoned", "floating"}) {
+      if (body.find(std::string("/") + n + ".ics<") != std::string::npos) names.push_back(n);
+    }
+    return names;
+  };
+  using V = std::vector<std::string>;
+  // A prop-filter that every object passes forces the full evaluation: both paths must agree.
+  const std::string full = "<c:prop-filter name=\"SUMMARY\"/>";
+  for (const auto& extra : {std::string(), full}) {
+    EXPECT_EQ(matches("20261103T110000Z", "20261103T115959Z", extra), V{}) << extra;  // ends as the range starts
+    EXPECT_EQ(matches("20261103T105959Z", "20261103T110000Z", extra), V{"utc"}) << extra;
+    EXPECT_EQ(matches("20261103T090000Z", "20261103T100000Z", extra), V{}) << extra;  // starts as it ends
+    EXPECT_EQ(matches("20261103T120000Z", "20261103T120001Z", extra), V{"instant"}) << extra;
+    EXPECT_EQ(matches("20261103T110000Z", "20261103T120000Z", extra), V{}) << extra;  // instant at the end: out
+    EXPECT_EQ(matches("20261103T140000Z", "20261103T140100Z", extra), V{"zoned"}) << extra;  // 15:00 CET
+    EXPECT_EQ(matches("20261103T170000Z", "20261103T170100Z", extra), V{"floating"}) << extra;  // floating = UTC
+    EXPECT_EQ(matches("20261101T000000Z", "20261201T000000Z", extra), (V{"utc", "instant", "zoned", "floating"})) << extra;
+  }
+}
+
 TEST_F(ExecutorTest, CalendarQueryWithoutTimeRangeAndTextMatch) {
   ASSERT_EQ(code(put(cal_ + "a.ics", single("a", "20261103T100000Z", "20261103T110000Z", "Lunch with Bob"))), 201);
   ASSERT_EQ(code(put(cal_ + "b.ics", single("b", "20261104T100000Z", "20261104T110000Z", "Dentist"))), 201);
