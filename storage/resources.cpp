@@ -128,24 +128,16 @@ RemoveStatus remove(WriteTxn& txn, const Actor& actor, CollectionId collection, 
 
 std::vector<Item> in_time_range(ReadTxn& txn, const Actor& actor, CollectionId collection,
                                 std::optional<std::int64_t> start, std::optional<std::int64_t> end) {
-  checked_collection(txn, actor, collection, right_read);
-  // Bounds may be wider than the instances, never narrower (calendar::Bounds): an object can
-  // match only if it starts no later than the range's end and ends no earlier than its start.
-  auto& q = txn.db().cached(fmt::format(
-      "SELECT {} FROM items JOIN event_meta m ON m.item_id = items.id WHERE items.collection_id = ?1 "
-      "AND (?2 IS NULL OR m.starts_at IS NULL OR m.starts_at <= ?2) "
-      "AND (?3 IS NULL OR m.ends_at IS NULL OR m.ends_at >= ?3) ORDER BY items.uid",
-      items::detail::columns()));
-  q.bind(1, collection).bind(2, end).bind(3, start);
   std::vector<Item> out;
-  while (q.step()) out.push_back(items::detail::row(q));
-  q.reset();
+  for (auto& e : indexed_events(txn, actor, collection, start, end)) out.push_back(std::move(e.item));
   return out;
 }
 
 std::vector<IndexedEvent> indexed_events(ReadTxn& txn, const Actor& actor, CollectionId collection,
                                          std::optional<std::int64_t> start, std::optional<std::int64_t> end) {
   checked_collection(txn, actor, collection, right_read);
+  // Bounds may be wider than the instances, never narrower (calendar::Bounds): an object can
+  // match only if it starts no later than the range's end and ends no earlier than its start.
   auto& q = txn.db().cached(fmt::format(
       "SELECT {}, m.ical_uid, m.component, m.starts_at, m.ends_at, m.exact FROM items "
       "JOIN event_meta m ON m.item_id = items.id WHERE items.collection_id = ?1 "

@@ -23,7 +23,9 @@ contacts::FilterTest test_of(xml::FilterTest t) {
   return t == xml::FilterTest::allof ? contacts::FilterTest::allof : contacts::FilterTest::anyof;
 }
 
-contacts::Filter filter_of(const xml::CardFilter& f) {
+}  // namespace
+
+contacts::Filter card_filter(const xml::CardFilter& f) {
   contacts::Filter out;
   out.test = test_of(f.test);
   for (const auto& p : f.props) {
@@ -43,6 +45,8 @@ contacts::Filter filter_of(const xml::CardFilter& f) {
   }
   return out;
 }
+
+namespace {
 
 std::optional<contacts::Card> parse_card(std::string_view text) {
   auto parsed = contacts::parse(text);
@@ -83,14 +87,8 @@ http::Response card_put(Ctx& ctx, const Target& t) {
     return res;
   }
   if (!t.collection || t.member.empty()) return status_response(409);
-  auto conditions_header = [&](beast::http::field f) { return header(ctx.req, f); };
-  std::optional<EtagCondition> match, none_match;
-  if (auto h = conditions_header(field::if_match)) {
-    if (!(match = parse_etag_condition(*h))) return status_response(400);
-  }
-  if (auto h = conditions_header(field::if_none_match)) {
-    if (!(none_match = parse_etag_condition(*h))) return status_response(400);
-  }
+  auto precondition = conditions(ctx.req);
+  if (!precondition) return status_response(400);
   const std::string& body = ctx.req.body();
   if (body.size() > ctx.options().max_resource_bytes) {
     return error_response(403, xml::carddav_name("max-resource-size"));
@@ -119,15 +117,7 @@ http::Response card_put(Ctx& ctx, const Target& t) {
   item.meta = storage::CardMeta{card.uid(), card.fn().value_or(""), join_emails(card.emails())};
   auto actor = ctx.actor;
   auto result = ctx.store().write([&](storage::WriteTxn& txn) {
-    return storage::resources::put(txn, actor, item, [&](const storage::Item* current) {
-      std::optional<std::string> tag;
-      if (current) tag = etag_of(*current);
-      std::optional<std::string_view> view;
-      if (tag) view = *tag;
-      if (match && !if_match_holds(*match, view)) return false;
-      if (none_match && !if_none_match_holds(*none_match, view)) return false;
-      return true;
-    });
+    return storage::resources::put(txn, actor, item, *precondition);
   });
   switch (result.status) {
     case storage::resources::PutStatus::precondition_failed: return status_response(412);
@@ -144,7 +134,7 @@ http::Response card_put(Ctx& ctx, const Target& t) {
 http::Response addressbook_query(Ctx& ctx, const Target& t, const xml::AddressbookQuery& aq) {
   if (t.kind != Kind::addressbook) return error_response(403, xml::condition::supported_report());
   auto q = report_prop_query(aq.prop);
-  auto filter = filter_of(aq.filter);
+  auto filter = card_filter(aq.filter);
   return ctx.store().read([&](storage::ReadTxn& txn) {
     xml::MultistatusWriter w;
     std::size_t found = 0;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "calendar/object.hpp"
+#include "contacts/filter.hpp"
 #include "dav/server/executor.hpp"
 #include "dav/xml/addressbook_multiget.hpp"
 #include "dav/xml/addressbook_query.hpp"
@@ -158,6 +159,12 @@ bool is_protected(const QName& name);
 // Checks a value a client sets on a property with server meaning; an error text when invalid.
 std::optional<std::string> validate_property(const QName& name, const std::string& text);
 
+// The HTTP status a request body's parse error gets (the table on dav/xml/error.hpp).
+http::Response parse_failure(const xml::Error& e);
+// If-Match and If-None-Match as one precondition on the resource's current state; nullopt when a
+// header is malformed (400).
+std::optional<storage::resources::Precondition> conditions(const http::Request& req);
+
 // Methods (methods.cpp, reports.cpp).
 http::Response do_options(Ctx& ctx, const Target& t);
 http::Response do_propfind(Ctx& ctx, const Target& t);
@@ -190,6 +197,8 @@ PropQuery report_prop_query(const xml::PropRequest& p);
 // CardDAV (cards.cpp).
 http::Response card_put(Ctx& ctx, const Target& t);
 http::Response addressbook_query(Ctx& ctx, const Target& t, const xml::AddressbookQuery& q);
+// An addressbook-query filter in contacts/ terms.
+contacts::Filter card_filter(const xml::CardFilter& f);
 http::Response addressbook_multiget(Ctx& ctx, const Target& t, const xml::AddressbookMultiget& q);
 // A card as address-data asks for it (version, partial); the stored text when it asks nothing
 // the card does not already satisfy.

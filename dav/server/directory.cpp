@@ -118,21 +118,7 @@ http::Response directory_report(Ctx& ctx, const Target& t, const xml::Report& re
     xml::MultistatusWriter w;
     if (auto* aq = std::get_if<xml::AddressbookQuery>(&report)) {
       auto q = report_prop_query(aq->prop);
-      contacts::Filter filter;
-      filter.test = aq->filter.test == xml::FilterTest::allof ? contacts::FilterTest::allof : contacts::FilterTest::anyof;
-      for (const auto& p : aq->filter.props) {
-        contacts::PropFilter pf;
-        pf.name = p.name;
-        pf.test = p.test == xml::FilterTest::allof ? contacts::FilterTest::allof : contacts::FilterTest::anyof;
-        pf.is_not_defined = p.is_not_defined;
-        for (const auto& m : p.texts) pf.texts.push_back({m.text, m.collation, m.match, m.negate});
-        for (const auto& pa : p.params) {
-          contacts::ParamFilter param{pa.name, pa.is_not_defined, std::nullopt};
-          if (pa.text) param.text = contacts::TextMatch{pa.text->text, pa.text->collation, pa.text->match, pa.text->negate};
-          pf.params.push_back(std::move(param));
-        }
-        filter.props.push_back(std::move(pf));
-      }
+      auto filter = card_filter(aq->filter);
       std::size_t found = 0;
       for (const auto& c : cards) {
         auto parsed = contacts::parse(c.text);

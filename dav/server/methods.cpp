@@ -18,41 +18,7 @@ using field = beast::http::field;
 constexpr std::string_view k_allow =
     "OPTIONS, GET, HEAD, POST, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, COPY, MOVE, REPORT";
 
-// The HTTP status a body parse error gets (dav/xml/error.hpp table).
-http::Response parse_failure(const xml::Error& e) {
-  switch (e.kind) {
-    case xml::ErrorKind::too_large: return status_response(413);
-    case xml::ErrorKind::invalid_filter: return error_response(403, xml::condition::valid_filter());
-    case xml::ErrorKind::unsupported_collation: return error_response(403, xml::condition::supported_collation());
-    case xml::ErrorKind::unsupported_data_type: return error_response(403, xml::condition::supported_calendar_data());
-    case xml::ErrorKind::unsupported_report: return error_response(403, xml::condition::supported_report());
-    default: return http::text_response(http::status::bad_request, e.detail + "\n");
-  }
-}
-
 std::string body_of(const http::Request& req) { return req.body(); }
-
-// If-Match and If-None-Match as one precondition; nullopt when a header is malformed (400).
-std::optional<storage::resources::Precondition> conditions(const http::Request& req) {
-  std::optional<EtagCondition> match, none_match;
-  if (auto h = header(req, field::if_match)) {
-    match = parse_etag_condition(*h);
-    if (!match) return std::nullopt;
-  }
-  if (auto h = header(req, field::if_none_match)) {
-    none_match = parse_etag_condition(*h);
-    if (!none_match) return std::nullopt;
-  }
-  return storage::resources::Precondition([match, none_match](const storage::Item* current) {
-    std::optional<std::string> tag;
-    if (current) tag = etag_of(*current);
-    std::optional<std::string_view> view;
-    if (tag) view = *tag;
-    if (match && !if_match_holds(*match, view)) return false;
-    if (none_match && !if_none_match_holds(*none_match, view)) return false;
-    return true;
-  });
-}
 
 std::vector<Target> children(storage::ReadTxn& txn, Ctx& ctx, const Target& t) {
   std::vector<Target> out;
@@ -157,6 +123,39 @@ std::string join(const std::vector<std::string>& v) {
 }
 
 }  // namespace
+
+http::Response parse_failure(const xml::Error& e) {
+  switch (e.kind) {
+    case xml::ErrorKind::too_large: return status_response(413);
+    case xml::ErrorKind::invalid_filter: return error_response(403, xml::condition::valid_filter());
+    case xml::ErrorKind::unsupported_collation: return error_response(403, xml::condition::supported_collation());
+    case xml::ErrorKind::unsupported_data_type: return error_response(403, xml::condition::supported_calendar_data());
+    case xml::ErrorKind::unsupported_report: return error_response(403, xml::condition::supported_report());
+    default: return http::text_response(http::status::bad_request, e.detail + "\n");
+  }
+}
+
+std::optional<storage::resources::Precondition> conditions(const http::Request& req) {
+  std::optional<EtagCondition> match, none_match;
+  if (auto h = header(req, field::if_match)) {
+    match = parse_etag_condition(*h);
+    if (!match) return std::nullopt;
+  }
+  if (auto h = header(req, field::if_none_match)) {
+    none_match = parse_etag_condition(*h);
+    if (!none_match) return std::nullopt;
+  }
+  return storage::resources::Precondition([match, none_match](const storage::Item* current) {
+    std::optional<std::string> tag;
+    if (current) tag = etag_of(*current);
+    std::optional<std::string_view> view;
+    if (tag) view = *tag;
+    if (match && !if_match_holds(*match, view)) return false;
+    if (none_match && !if_none_match_holds(*none_match, view)) return false;
+    return true;
+  });
+}
+
 
 http::Response do_options(Ctx&, const Target&) {
   auto res = status_response(200);

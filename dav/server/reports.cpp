@@ -30,17 +30,6 @@ PropQuery prop_query(const xml::PropRequest& p) {
   return q;
 }
 
-http::Response report_failure(const xml::Error& e) {
-  switch (e.kind) {
-    case xml::ErrorKind::too_large: return status_response(413);
-    case xml::ErrorKind::invalid_filter: return error_response(403, xml::condition::valid_filter());
-    case xml::ErrorKind::unsupported_collation: return error_response(403, xml::condition::supported_collation());
-    case xml::ErrorKind::unsupported_data_type: return error_response(403, xml::condition::supported_calendar_data());
-    case xml::ErrorKind::unsupported_report: return error_response(403, xml::condition::supported_report());
-    default: return http::text_response(http::status::bad_request, e.detail + "\n");
-  }
-}
-
 std::optional<storage::ItemKind> kind_for_component(std::string_view name) {
   if (name == "VEVENT") return storage::ItemKind::event;
   if (name == "VTODO") return storage::ItemKind::todo;
@@ -391,7 +380,7 @@ PropQuery report_prop_query(const xml::PropRequest& p) { return prop_query(p); }
 
 http::Response do_report(Ctx& ctx, const Target& t) {
   auto parsed = xml::parse_report(ctx.req.body());
-  if (auto* e = std::get_if<xml::Error>(&parsed)) return report_failure(*e);
+  if (auto* e = std::get_if<xml::Error>(&parsed)) return parse_failure(*e);
   if (!t.exists) return status_response(404);
   auto& report = std::get<xml::Report>(parsed);
   if (t.kind == Kind::directory || t.kind == Kind::directory_card) return directory_report(ctx, t, report);
