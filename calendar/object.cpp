@@ -321,8 +321,10 @@ ParseResult parse(std::string_view bytes, const ParseOptions& options) {
 
   impl->root = std::move(root);
   impl->recurs = detail::object_recurs(*impl);
-  impl->bounds = detail::compute_bounds(*impl, options.floating, limits.max_iterations);
-  impl->exact_bounds = exact_span(*impl, cal);
+  if (options.compute_bounds) {
+    impl->bounds = detail::compute_bounds(*impl, options.floating, limits.max_iterations);
+    impl->exact_bounds = exact_span(*impl, cal);
+  }
   return Object(std::move(impl));
 }
 

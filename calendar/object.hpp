@@ -39,6 +39,9 @@ struct ParseLimits {
 struct ParseOptions {
   ParseLimits limits;
   Zone floating = Zone::utc();  // where floating times and DATE values are read (calendar-timezone)
+  // False when the caller only evaluates or outputs the object (a report): bounds() and
+  // exact_bounds() are then left open/false, which saves a whole recurrence expansion.
+  bool compute_bounds = true;
 };
 
 enum class ParseErrorCode {

@@ -182,6 +182,7 @@ std::string object_data(storage::ReadTxn& txn, Ctx& ctx, const Target& t, const 
   if (!req || (!req->comp && !req->expand && !req->limit_recurrence_set)) return content;
   calendar::ParseOptions options;
   options.floating = floating_zone(txn, ctx, *t.collection);
+  options.compute_bounds = false;
   auto parsed = calendar::parse(content, options);
   if (auto* o = std::get_if<calendar::Object>(&parsed)) return calendar::calendar_data(*o, *req);
   return content;  // stored before a stricter parser: give it back as it is

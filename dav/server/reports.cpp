@@ -112,6 +112,7 @@ http::Response calendar_query(Ctx& ctx, const Target& t, const xml::CalendarQuer
     }
     calendar::ParseOptions options;
     options.floating = floating;
+    options.compute_bounds = false;  // evaluated here, never stored
     // The content is read only when it is returned or the filter needs it.
     bool wants_data = q.mode != PropMode::prop ||
                       std::find(q.names.begin(), q.names.end(), xml::caldav_name("calendar-data")) != q.names.end();
@@ -249,6 +250,7 @@ http::Response free_busy(Ctx& ctx, const Target& t, const xml::FreeBusyQuery& fb
     auto items = storage::resources::in_time_range(txn, ctx.actor, t.collection->id, fb.range.start, fb.range.end);
     calendar::ParseOptions options;
     options.floating = floating_zone(txn, ctx, *t.collection);
+    options.compute_bounds = false;
     std::vector<calendar::Object> objects;
     for (const auto& item : items) {
       if (item.kind != storage::ItemKind::event) continue;
