@@ -152,7 +152,20 @@ http::Response calendar_multiget(Ctx& ctx, const Target& t, const xml::CalendarM
         w.add(r);
         continue;
       }
-      auto target = resolve(txn, ctx, std::get<std::string>(path));
+      const auto& decoded = std::get<std::string>(path);
+      Target target;
+      if (t.kind == Kind::calendar && decoded.starts_with(t.path) &&
+          decoded.find('/', t.path.size()) == std::string::npos && decoded.size() > t.path.size()) {
+        // A member of the calendar the report was sent to (the usual case): one lookup, not a
+        // walk from the principal down.
+        if (auto item = storage::items::find_by_name(txn, ctx.actor, t.collection->id, decoded.substr(t.path.size()))) {
+          target = member_target(t, *item);
+        } else {
+          target.path = decoded;
+        }
+      } else {
+        target = resolve(txn, ctx, decoded);
+      }
       if (target.kind != Kind::calendar_object || !target.exists) {
         xml::Response r;
         r.path = target.path;
