@@ -159,44 +159,146 @@ QueueId enqueue(WriteTxn& txn, const OutboundMessage& m) {
   return id;
 }
 
-std::vector<OutboundMessage> list_queue(ReadTxn& txn) {
-  std::vector<OutboundMessage> out;
-  std::map<QueueId, std::size_t> index;
-  auto& q = txn.db().cached(
-      "SELECT id, created_at, blob_hash, size, reverse_path, envid, ret, body_type, smtputf8, next_attempt_at, "
-      "attempts FROM outbound_queue ORDER BY next_attempt_at, id");
-  while (q.step()) {
-    OutboundMessage m;
-    m.id = q.column_int(0);
-    m.created_at = q.column_int(1);
-    m.blob = {q.column_text(2), q.column_int(3)};
-    m.reverse_path = q.column_text(4);
-    m.envid = q.column_is_null(5) ? "" : q.column_text(5);
-    m.ret = q.column_is_null(6) ? DsnRet::unspecified : ret_of(q.column_text(6));
-    m.body_type = body_type_of(q.column_text(7));
-    m.smtputf8 = q.column_int(8) != 0;
-    m.next_attempt_at = q.column_int(9);
-    m.attempts = q.column_int(10);
-    index.emplace(m.id, out.size());
-    out.push_back(std::move(m));
-  }
-  q.reset();
+namespace {
 
+constexpr const char* k_message_columns =
+    "SELECT id, created_at, blob_hash, size, reverse_path, envid, ret, body_type, smtputf8, next_attempt_at, "
+    "attempts, last_attempt_at, delay_notified FROM outbound_queue ";
+
+OutboundMessage message_row(sql::Statement& q) {
+  OutboundMessage m;
+  m.id = q.column_int(0);
+  m.created_at = q.column_int(1);
+  m.blob = {q.column_text(2), q.column_int(3)};
+  m.reverse_path = q.column_text(4);
+  m.envid = q.column_is_null(5) ? "" : q.column_text(5);
+  m.ret = q.column_is_null(6) ? DsnRet::unspecified : ret_of(q.column_text(6));
+  m.body_type = body_type_of(q.column_text(7));
+  m.smtputf8 = q.column_int(8) != 0;
+  m.next_attempt_at = q.column_int(9);
+  m.attempts = q.column_int(10);
+  m.last_attempt_at = q.column_int(11);
+  m.delay_notified = q.column_int(12) != 0;
+  return m;
+}
+
+void load_recipients(ReadTxn& txn, OutboundMessage& m) {
   auto& r = txn.db().cached(
-      "SELECT queue_id, address, notify, orcpt, status, last_error FROM outbound_recipients ORDER BY queue_id, id");
+      "SELECT address, notify, orcpt, status, last_error, status_code, remote_mta, updated_at "
+      "FROM outbound_recipients WHERE queue_id = ? ORDER BY id");
+  r.bind(1, m.id);
   while (r.step()) {
-    auto it = index.find(r.column_int(0));
-    if (it == index.end()) continue;  // cannot happen inside one snapshot; foreign keys forbid it
     OutboundRecipient rcpt;
-    rcpt.address = r.column_text(1);
-    rcpt.notify = r.column_is_null(2) ? 0 : notify_of(r.column_text(2));
-    rcpt.orcpt = r.column_is_null(3) ? "" : r.column_text(3);
-    rcpt.status = status_of(r.column_text(4));
-    rcpt.last_error = r.column_text(5);
-    out[it->second].recipients.push_back(std::move(rcpt));
+    rcpt.address = r.column_text(0);
+    rcpt.notify = r.column_is_null(1) ? 0 : notify_of(r.column_text(1));
+    rcpt.orcpt = r.column_is_null(2) ? "" : r.column_text(2);
+    rcpt.status = status_of(r.column_text(3));
+    rcpt.last_error = r.column_text(4);
+    rcpt.status_code = r.column_text(5);
+    rcpt.remote_mta = r.column_text(6);
+    rcpt.updated_at = r.column_int(7);
+    m.recipients.push_back(std::move(rcpt));
   }
   r.reset();
+}
+
+}  // namespace
+
+std::vector<OutboundMessage> list_queue(ReadTxn& txn) {
+  std::vector<OutboundMessage> out;
+  auto& q = txn.db().cached(std::string(k_message_columns) + "ORDER BY next_attempt_at, id");
+  while (q.step()) out.push_back(message_row(q));
+  q.reset();
+  for (auto& m : out) load_recipients(txn, m);
   return out;
+}
+
+std::vector<OutboundMessage> due_messages(ReadTxn& txn, std::int64_t now, std::size_t limit) {
+  std::vector<OutboundMessage> out;
+  auto& q = txn.db().cached(std::string(k_message_columns) +
+                            "WHERE next_attempt_at <= ? AND EXISTS (SELECT 1 FROM outbound_recipients r "
+                            "WHERE r.queue_id = outbound_queue.id AND r.status = 'pending') "
+                            "ORDER BY next_attempt_at, id LIMIT ?");
+  q.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
+  while (q.step()) out.push_back(message_row(q));
+  q.reset();
+  for (auto& m : out) load_recipients(txn, m);
+  return out;
+}
+
+std::optional<OutboundMessage> get_queued(ReadTxn& txn, QueueId id) {
+  auto& q = txn.db().cached(std::string(k_message_columns) + "WHERE id = ?");
+  q.bind(1, id);
+  if (!q.step()) {
+    q.reset();
+    return std::nullopt;
+  }
+  auto m = message_row(q);
+  q.reset();
+  load_recipients(txn, m);
+  return m;
+}
+
+std::optional<std::int64_t> next_due(ReadTxn& txn) {
+  auto& q = txn.db().cached(
+      "SELECT MIN(next_attempt_at) FROM outbound_queue WHERE EXISTS (SELECT 1 FROM outbound_recipients r "
+      "WHERE r.queue_id = outbound_queue.id AND r.status = 'pending')");
+  std::optional<std::int64_t> out;
+  if (q.step() && !q.column_is_null(0)) out = q.column_int(0);
+  q.reset();
+  return out;
+}
+
+bool record_attempt(WriteTxn& txn, const AttemptOutcome& outcome) {
+  auto& exists = txn.db().cached("SELECT 1 FROM outbound_queue WHERE id = ?");
+  exists.bind(1, outcome.id);
+  bool found = exists.step();
+  exists.reset();
+  if (!found) throw StoreError(Errc::not_found, fmt::format("queued message {} does not exist", outcome.id));
+  for (const auto& r : outcome.recipients) {
+    check_text("last error", r.last_error, 4096);
+    txn.db()
+        .cached("UPDATE outbound_recipients SET status = ?, last_error = ?, status_code = ?, remote_mta = ?, "
+                "updated_at = ? WHERE queue_id = ? AND address = ?")
+        .bind(1, status_text(r.status))
+        .bind(2, r.last_error)
+        .bind(3, r.status_code)
+        .bind(4, r.remote_mta)
+        .bind(5, outcome.attempted_at)
+        .bind(6, outcome.id)
+        .bind(7, r.address)
+        .run();
+  }
+  auto& pending = txn.db().cached("SELECT COUNT(*) FROM outbound_recipients WHERE queue_id = ? AND status = 'pending'");
+  pending.bind(1, outcome.id);
+  pending.step();
+  auto left = pending.column_int(0);
+  pending.reset();
+  if (left == 0) {
+    remove_queued(txn, outcome.id);
+    return true;
+  }
+  txn.db()
+      .cached("UPDATE outbound_queue SET attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ?, "
+              "delay_notified = MAX(delay_notified, ?) WHERE id = ?")
+      .bind(1, outcome.attempted_at)
+      .bind(2, outcome.next_attempt_at)
+      .bind(3, std::int64_t{outcome.delay_notified ? 1 : 0})
+      .bind(4, outcome.id)
+      .run();
+  return false;
+}
+
+std::size_t retry_now(WriteTxn& txn, std::optional<QueueId> id) {
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  if (id) {
+    auto& q = txn.db().cached("UPDATE outbound_queue SET next_attempt_at = ? WHERE id = ?");
+    q.bind(1, now).bind(2, *id).run();
+    if (txn.db().changes() == 0) throw StoreError(Errc::not_found, fmt::format("queued message {} does not exist", *id));
+    return 1;
+  }
+  txn.db().cached("UPDATE outbound_queue SET next_attempt_at = ?").bind(1, now).run();
+  return static_cast<std::size_t>(txn.db().changes());
 }
 
 void remove_queued(WriteTxn& txn, QueueId id) {

@@ -7,6 +7,7 @@
 #include "storage/types.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ struct OutboundRecipient {
   std::string orcpt;             // "addr-type;original-recipient", xtext decoded; empty: not given
   RecipientStatus status = RecipientStatus::pending;
   std::string last_error;        // the last remote reply or local reason; empty while untried
+  std::string status_code;       // RFC 3463 code of the last outcome ("4.4.1", "5.1.1"); "" untried
+  std::string remote_mta;        // the host that gave `last_error`; "" for local reasons
+  std::int64_t updated_at = 0;   // when the status last changed
 };
 
 struct OutboundMessage {
@@ -51,7 +55,26 @@ struct OutboundMessage {
   std::int64_t created_at = 0;   // seconds since the epoch; enqueue fills 0 with now
   std::int64_t next_attempt_at = 0;  // enqueue fills 0 with now (due at once)
   std::int64_t attempts = 0;
+  std::int64_t last_attempt_at = 0;
+  bool delay_notified = false;   // the delay DSN went out
   std::vector<OutboundRecipient> recipients;  // in the order given
+};
+
+// What one delivery attempt of a queued message found out.
+struct RecipientOutcome {
+  std::string address;
+  RecipientStatus status = RecipientStatus::pending;
+  std::string last_error;
+  std::string status_code;
+  std::string remote_mta;
+};
+
+struct AttemptOutcome {
+  QueueId id = 0;
+  std::int64_t attempted_at = 0;
+  std::vector<RecipientOutcome> recipients;  // the recipients this attempt tried; others keep theirs
+  std::int64_t next_attempt_at = 0;          // when recipients remain pending
+  bool delay_notified = false;               // set the flag (never cleared)
 };
 
 // Queues `message` for its recipients and takes one reference to its blob. A recipient address
@@ -63,6 +86,25 @@ QueueId enqueue(WriteTxn& txn, const OutboundMessage& message);
 
 // Every queued message with its recipients, due first (next_attempt_at, then id).
 std::vector<OutboundMessage> list_queue(ReadTxn& txn);
+
+// Queued messages due at `now` (next_attempt_at <= now) that still have pending recipients,
+// due first, at most `limit`.
+std::vector<OutboundMessage> due_messages(ReadTxn& txn, std::int64_t now, std::size_t limit);
+
+// One queued message with its recipients; nullopt when it is not (or no longer) queued.
+std::optional<OutboundMessage> get_queued(ReadTxn& txn, QueueId id);
+
+// The earliest next_attempt_at of a message with pending recipients; nullopt for an idle queue.
+std::optional<std::int64_t> next_due(ReadTxn& txn);
+
+// Records an attempt: updates the named recipients, counts the attempt, and either schedules the
+// next one or, when no recipient is pending any more, removes the message (and its blob
+// reference). Returns true when the message was removed. Throws StoreError(not_found) when the
+// message is gone (deleted by an operator meanwhile).
+bool record_attempt(WriteTxn& txn, const AttemptOutcome& outcome);
+
+// Makes a queued message (or every message, `id` = nullopt) due now. Returns how many.
+std::size_t retry_now(WriteTxn& txn, std::optional<QueueId> id);
 
 // Removes a queued message with its recipients and drops its blob reference.
 // Throws StoreError(not_found) when no such message is queued.

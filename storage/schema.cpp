@@ -237,6 +237,34 @@ ALTER TABLE event_meta ADD COLUMN exact INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX event_meta_range ON event_meta(starts_at, ends_at);
 )sql";
 
+// What outbound delivery and mail authentication need: per-recipient outcome details for DSNs
+// (enhanced status code, the remote MTA that answered, when), per-message attempt bookkeeping
+// (last attempt, whether the delay notice went out), DKIM signing keys per domain and selector,
+// and the MTA-STS policy cache (RFC 8461 §5.1: a cached policy outlives a DNS or HTTPS outage).
+constexpr const char* k_v7 = R"sql(
+ALTER TABLE outbound_recipients ADD COLUMN status_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbound_recipients ADD COLUMN remote_mta TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbound_recipients ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbound_queue ADD COLUMN last_attempt_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbound_queue ADD COLUMN delay_notified INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE dkim_keys (
+  domain TEXT NOT NULL,
+  selector TEXT NOT NULL,
+  algorithm TEXT NOT NULL CHECK (algorithm IN ('rsa-sha256', 'ed25519-sha256')),
+  private_key TEXT NOT NULL,
+  dns_record TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (domain, selector)
+);
+CREATE TABLE mta_sts_policies (
+  domain TEXT PRIMARY KEY,
+  policy_id TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  fetched_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -247,6 +275,7 @@ const std::vector<Migration>& migrations() {
       {4, "save dates, \\Recent marks, subscriptions", k_v4},
       {5, "message threads", k_v5},
       {6, "WebDAV properties, names on tombstones", k_v6},
+      {7, "delivery outcomes, DKIM keys, MTA-STS policy cache", k_v7},
   };
   return all;
 }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <initializer_list>
@@ -305,6 +306,129 @@ void read_search(const Reader& r, const toml::table& t, SearchConfig& out) {
   if (auto v = r.integer(t, p, "wait_ms", 0, 60000)) out.wait = std::chrono::milliseconds(*v);
 }
 
+// "90s", "5m", "1h", "5d" (a bare number is seconds).
+std::optional<std::chrono::seconds> parse_duration(std::string_view text, std::string& why) {
+  std::size_t i = 0;
+  std::int64_t n = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    n = n * 10 + (text[i] - '0');
+    if (n > 100'000'000) {
+      why = "too large";
+      return std::nullopt;
+    }
+    ++i;
+  }
+  if (i == 0) {
+    why = "expected a number followed by s, m, h or d";
+    return std::nullopt;
+  }
+  std::int64_t unit = 1;
+  if (i < text.size()) {
+    switch (text[i]) {
+      case 's': unit = 1; break;
+      case 'm': unit = 60; break;
+      case 'h': unit = 3600; break;
+      case 'd': unit = 86400; break;
+      default: why = "unknown unit (use s, m, h or d)"; return std::nullopt;
+    }
+    ++i;
+  }
+  if (i != text.size()) {
+    why = "expected a number followed by s, m, h or d";
+    return std::nullopt;
+  }
+  return std::chrono::seconds(n * unit);
+}
+
+void read_delivery(const Reader& r, const toml::table& t, DeliveryConfig& out) {
+  constexpr std::string_view p = "delivery";
+  r.only_keys(t, p, {"enabled", "dns_servers", "dnssec_trust_anchor", "relay", "relay_user", "relay_password_file",
+                     "remote_port", "helo_name", "retry_schedule", "expire_after", "delay_notice_after",
+                     "max_connections", "max_connections_per_domain", "tls", "mta_sts", "mta_sts_port", "dane", "ca_file",
+                     "connect_timeout_seconds", "command_timeout_seconds", "data_timeout_seconds",
+                     "dkim_sign"});
+  if (auto v = r.boolean(t, p, "enabled")) out.enabled = *v;
+  if (auto v = r.strings(t, p, "dns_servers", "an array of \"ADDR\" or \"ADDR@PORT\" strings")) {
+    for (const auto& s : *v) {
+      auto at = s.find('@');
+      std::string why;
+      auto host = s.substr(0, at);
+      if (!valid_network(host, why) || host.find('/') != std::string::npos) {
+        r.fail_string("delivery.dns_servers", s, "not an IP address");
+      }
+      if (at != std::string::npos) {
+        auto port = s.substr(at + 1);
+        bool digits = !port.empty() && port.size() <= 5 &&
+                      std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (!digits || std::stoi(port) == 0 || std::stoi(port) > 65535) {
+          r.fail_string("delivery.dns_servers", s, "bad port after '@'");
+        }
+      }
+    }
+    out.dns_servers = *v;
+  }
+  if (auto v = r.path(t, p, "dnssec_trust_anchor")) out.dnssec_trust_anchor = *v;
+  if (auto v = r.string(t, p, "relay")) {
+    std::string why;
+    auto ep = parse_endpoint(*v, why);
+    if (!ep) r.fail_string("delivery.relay", *v, why);
+    out.relay = *ep;
+  }
+  if (auto v = r.string(t, p, "relay_user")) out.relay_user = *v;
+  if (auto v = r.path(t, p, "relay_password_file")) out.relay_password_file = *v;
+  if (auto v = r.integer(t, p, "remote_port", 1, 65535)) out.remote_port = static_cast<std::uint16_t>(*v);
+  if (auto v = r.string(t, p, "helo_name")) {
+    std::string why;
+    if (!valid_hostname(*v, why)) r.fail_string("delivery.helo_name", *v, why);
+    out.helo_name = lower(*v);
+  }
+  auto duration = [&](std::string_view key, const std::string& text, bool allow_zero) {
+    std::string why;
+    auto d = parse_duration(text, why);
+    std::string full = join_key(p, key);
+    if (!d) r.fail_string(full, text, why);
+    if (!allow_zero && d->count() == 0) r.fail_string(full, text, "must not be zero");
+    return *d;
+  };
+  if (auto v = r.strings(t, p, "retry_schedule", "an array of durations such as \"5m\"")) {
+    if (v->empty()) r.fail("delivery.retry_schedule", "must name at least one interval");
+    out.retry_schedule.clear();
+    for (const auto& s : *v) out.retry_schedule.push_back(duration("retry_schedule", s, false));
+  }
+  if (auto v = r.string(t, p, "expire_after")) out.expire_after = duration("expire_after", *v, false);
+  if (auto v = r.string(t, p, "delay_notice_after")) out.delay_notice_after = duration("delay_notice_after", *v, true);
+  if (auto v = r.integer(t, p, "max_connections", 1, 10'000)) out.max_connections = static_cast<std::size_t>(*v);
+  if (auto v = r.integer(t, p, "max_connections_per_domain", 1, 10'000)) {
+    out.max_connections_per_domain = static_cast<std::size_t>(*v);
+  }
+  if (auto v = r.string(t, p, "tls")) {
+    if (*v == "opportunistic") out.tls = OutboundTls::opportunistic;
+    else if (*v == "required") out.tls = OutboundTls::required;
+    else r.fail_string("delivery.tls", *v, "expected opportunistic or required");
+  }
+  if (auto v = r.boolean(t, p, "mta_sts")) out.mta_sts = *v;
+  if (auto v = r.integer(t, p, "mta_sts_port", 1, 65535)) out.mta_sts_port = static_cast<std::uint16_t>(*v);
+  if (auto v = r.boolean(t, p, "dane")) out.dane = *v;
+  if (auto v = r.path(t, p, "ca_file")) out.ca_file = *v;
+  if (auto v = r.seconds(t, p, "connect_timeout_seconds", 600)) out.connect_timeout = *v;
+  if (auto v = r.seconds(t, p, "command_timeout_seconds", 3600)) out.command_timeout = *v;
+  if (auto v = r.seconds(t, p, "data_timeout_seconds", 3600)) out.data_timeout = *v;
+  if (auto v = r.boolean(t, p, "dkim_sign")) out.dkim_sign = *v;
+}
+
+void read_mail_auth(const Reader& r, const toml::table& t, MailAuthConfig& out) {
+  constexpr std::string_view p = "mail_auth";
+  r.only_keys(t, p, {"verify", "dmarc_enforce", "authserv_id", "arc_seal"});
+  if (auto v = r.boolean(t, p, "verify")) out.verify = *v;
+  if (auto v = r.boolean(t, p, "dmarc_enforce")) out.dmarc_enforce = *v;
+  if (auto v = r.string(t, p, "authserv_id")) {
+    std::string why;
+    if (!valid_hostname(*v, why)) r.fail_string("mail_auth.authserv_id", *v, why);
+    out.authserv_id = lower(*v);
+  }
+  if (auto v = r.boolean(t, p, "arc_seal")) out.arc_seal = *v;
+}
+
 // Reads a whole small file; errors name the file and the system's reason.
 std::string read_file(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -367,6 +491,10 @@ std::string_view protocol_name(Protocol p) {
     case Protocol::managesieve: return "managesieve";
   }
   return "unknown";
+}
+
+std::string_view outbound_tls_name(OutboundTls t) {
+  return t == OutboundTls::required ? "required" : "opportunistic";
 }
 
 std::string_view cleartext_login_name(CleartextLogin c) {
@@ -438,13 +566,15 @@ Config parse_config(std::string_view toml_text, const fs::path& name) {
   Config c;
   c.source = name;
   c.server.data_dir = (fs::absolute(name).parent_path() / c.server.data_dir).lexically_normal();
-  r.only_keys(doc, "", {"server", "tls", "listen", "limits", "auth", "search"});
+  r.only_keys(doc, "", {"server", "tls", "listen", "limits", "auth", "search", "delivery", "mail_auth"});
   if (auto* t = r.table(doc, "", "server")) read_server(r, *t, c.server);
   if (auto* t = r.table(doc, "", "tls")) c.tls = read_tls(r, *t);
   if (auto* t = r.table(doc, "", "listen")) read_listen(r, *t, c.listen);
   if (auto* t = r.table(doc, "", "limits")) read_limits(r, *t, c.limits);
   if (auto* t = r.table(doc, "", "auth")) read_auth(r, *t, c.auth);
   if (auto* t = r.table(doc, "", "search")) read_search(r, *t, c.search);
+  if (auto* t = r.table(doc, "", "delivery")) read_delivery(r, *t, c.delivery);
+  if (auto* t = r.table(doc, "", "mail_auth")) read_mail_auth(r, *t, c.mail_auth);
   return c;
 }
 

@@ -108,6 +108,53 @@ struct SearchConfig {
   std::chrono::milliseconds wait{2000};
 };
 
+// TLS towards remote MXes: `opportunistic` uses STARTTLS when offered and falls back to clear
+// text if the handshake fails (RFC 3207 practice); `required` refuses to send without a verified
+// certificate. MTA-STS and DANE raise a domain to verified TLS on their own.
+enum class OutboundTls { opportunistic, required };
+std::string_view outbound_tls_name(OutboundTls t);
+
+// [delivery]: the outbound queue worker (mail/queue).
+struct DeliveryConfig {
+  bool enabled = true;                        // run the worker (admin tools never run it)
+  // DNS servers, "ADDR" or "ADDR@PORT"; empty: /etc/resolv.conf. With servers set, the
+  // RFC 6761 names (test., example., invalid.) are looked up there instead of refused.
+  std::vector<std::string> dns_servers;
+  std::filesystem::path dnssec_trust_anchor;  // e.g. /usr/share/dns/root.key; empty: no DANE
+  std::optional<Endpoint> relay;              // smarthost: every message goes there
+  std::string relay_user;
+  std::filesystem::path relay_password_file;  // the smarthost password, first line of this file
+  std::uint16_t remote_port = 25;             // port of remote MXes
+  std::string helo_name;                      // EHLO name; empty: server.hostname
+  // Waits between attempts; the last repeats until `expire_after`.
+  std::vector<std::chrono::seconds> retry_schedule = {
+      std::chrono::minutes(1), std::chrono::minutes(5), std::chrono::minutes(15), std::chrono::minutes(30),
+      std::chrono::hours(1),   std::chrono::hours(2),   std::chrono::hours(4)};
+  std::chrono::seconds expire_after = std::chrono::hours(24 * 5);
+  std::chrono::seconds delay_notice_after = std::chrono::hours(4);  // 0: never send delay DSNs
+  std::size_t max_connections = 100;         // outbound SMTP connections in all
+  std::size_t max_connections_per_domain = 20;
+  OutboundTls tls = OutboundTls::opportunistic;
+  bool mta_sts = true;                       // honour RFC 8461 policies
+  std::uint16_t mta_sts_port = 443;          // HTTPS port of mta-sts.<domain> (tests change it)
+  bool dane = true;                          // honour RFC 7672 TLSA records (needs a trust anchor)
+  std::filesystem::path ca_file;             // extra trusted CAs (PEM) for verified TLS; empty: system store
+  std::chrono::seconds connect_timeout{30};
+  // Waits for each reply of a remote server (RFC 5321 §4.5.3.2: 5 min) and for the reply after
+  // the message data (10 min).
+  std::chrono::seconds command_timeout{300};
+  std::chrono::seconds data_timeout{600};
+  bool dkim_sign = true;                     // sign with the sender domain's key when it has one
+};
+
+// [mail_auth]: checks of mail arriving on the MX (mail/auth).
+struct MailAuthConfig {
+  bool verify = true;         // SPF, DKIM, DMARC, ARC; results in Authentication-Results
+  bool dmarc_enforce = true;  // p=reject refuses (550 5.7.1), p=quarantine files into Junk
+  std::string authserv_id;    // Authentication-Results id; empty: server.hostname
+  bool arc_seal = true;       // seal forwarded mail (a domain DKIM key signs the ARC set)
+};
+
 struct Config {
   std::filesystem::path source;  // the file this came from; empty for dev_defaults()
   ServerConfig server;
@@ -116,6 +163,8 @@ struct Config {
   LimitsConfig limits;
   AuthConfig auth;
   SearchConfig search;
+  DeliveryConfig delivery;
+  MailAuthConfig mail_auth;
 };
 
 // Development defaults: hostname "localhost", data_dir ./data (made absolute against the current

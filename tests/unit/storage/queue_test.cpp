@@ -1,10 +1,13 @@
 // The outbound queue: what enqueue keeps (DSN parameters included), the blob reference each
 // queued message holds, and that the store stays consistent through enqueue and removal.
 #include "storage/blobs.hpp"
+#include "storage/mail_auth.hpp"
 #include "storage/messages.hpp"
 #include "storage/queue.hpp"
 #include "storage/schema.hpp"
 #include "test_support.hpp"
+
+#include <ctime>
 
 namespace atrium::storage {
 namespace {
@@ -210,7 +213,7 @@ TEST_F(StoreTest, MigrationsUpgradeAVersionOneDatabaseWithData) {
         "ALTER TABLE collections DROP COLUMN recent_uid; DROP TABLE subscriptions; "
         "DROP INDEX message_meta_thread; ALTER TABLE message_meta DROP COLUMN thread_id; DROP TABLE thread_keys; "
         "ALTER TABLE changes DROP COLUMN name; DROP TABLE dav_properties; DROP INDEX event_meta_range; "
-        "ALTER TABLE event_meta DROP COLUMN exact; "
+        "ALTER TABLE event_meta DROP COLUMN exact; DROP TABLE dkim_keys; DROP TABLE mta_sts_policies; "
         "DELETE FROM schema_migrations WHERE version >= 2");
   });
   EXPECT_EQ(store_->read([](ReadTxn& t) { return schema::current_version(t.db()); }), 1);
@@ -241,6 +244,76 @@ TEST_F(StoreTest, MigrationsUpgradeAVersionOneDatabaseWithData) {
   store_->write([&](WriteTxn& t) { queue::enqueue(t, sample(small)); });
   EXPECT_EQ(store_->read_blob(small.hash).value(), "inline after upgrade");
   EXPECT_TRUE(store_->check_consistency().empty());
+}
+
+TEST_F(StoreTest, AttemptsSettleRecipientsAndTheLastOneRemovesTheMessage) {
+  auto blob = store_->blobs().put("attempted body");
+  auto id = store_->write([&](WriteTxn& t) { return queue::enqueue(t, sample(blob)); });
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  auto due = store_->read([&](ReadTxn& t) { return queue::due_messages(t, now, 10); });
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(store_->read([](ReadTxn& t) { return queue::next_due(t); }), due[0].next_attempt_at);
+
+  // First attempt: one delivered, one failed, one deferred.
+  queue::AttemptOutcome first{id, now,
+                              {{"one@remote.test", queue::RecipientStatus::delivered, "250 ok", "2.0.0", "mx.remote.test"},
+                               {"two@remote.test", queue::RecipientStatus::failed, "550 no", "5.1.1", "mx.remote.test"},
+                               {"three@remote.test", queue::RecipientStatus::pending, "451 later", "4.7.1", "mx.remote.test"}},
+                              now + 60, true};
+  EXPECT_FALSE(store_->write([&](WriteTxn& t) { return queue::record_attempt(t, first); }));
+  auto m = store_->read([&](ReadTxn& t) { return queue::get_queued(t, id); });
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->attempts, 1);
+  EXPECT_EQ(m->next_attempt_at, now + 60);
+  EXPECT_EQ(m->last_attempt_at, now);
+  EXPECT_TRUE(m->delay_notified);
+  EXPECT_EQ(m->recipients[0].status, queue::RecipientStatus::delivered);
+  EXPECT_EQ(m->recipients[1].status_code, "5.1.1");
+  EXPECT_EQ(m->recipients[2].remote_mta, "mx.remote.test");
+  EXPECT_EQ(m->recipients[2].last_error, "451 later");
+  // Not due before its time; due once it is.
+  EXPECT_TRUE(store_->read([&](ReadTxn& t) { return queue::due_messages(t, now, 10); }).empty());
+  EXPECT_EQ(store_->read([&](ReadTxn& t) { return queue::due_messages(t, now + 60, 10); }).size(), 1u);
+  // An operator's retry makes it due now.
+  EXPECT_EQ(store_->write([&](WriteTxn& t) { return queue::retry_now(t, id); }), 1u);
+  EXPECT_EQ(store_->read([&](ReadTxn& t) { return queue::due_messages(t, now + 5, 10); }).size(), 1u);
+
+  // Second attempt settles the last pending recipient: the message and its blob reference go.
+  queue::AttemptOutcome second{id, now + 60, {{"three@remote.test", queue::RecipientStatus::delivered, "250", "2.0.0", ""}},
+                               0, false};
+  EXPECT_TRUE(store_->write([&](WriteTxn& t) { return queue::record_attempt(t, second); }));
+  EXPECT_FALSE(store_->read([&](ReadTxn& t) { return queue::get_queued(t, id); }));
+  EXPECT_EQ(refcount(*store_, blob.hash), 0);
+  EXPECT_FALSE(store_->read([](ReadTxn& t) { return queue::next_due(t); }));
+  EXPECT_TRUE(store_->check_consistency().empty());
+  // Recording for a message an operator deleted meanwhile is refused, not silently ignored.
+  EXPECT_THROW(store_->write([&](WriteTxn& t) { return queue::record_attempt(t, second); }), StoreError);
+  EXPECT_THROW(store_->write([&](WriteTxn& t) { return queue::retry_now(t, id); }), StoreError);
+}
+
+TEST_F(StoreTest, DkimKeysAndMtaStsPoliciesAreKept) {
+  using namespace mail_auth;
+  store_->write([](WriteTxn& t) {
+    put_dkim_key(t, {"example.test", "old", "rsa-sha256", "PEM1", "v=DKIM1; p=A", 100});
+    put_dkim_key(t, {"example.test", "new", "ed25519-sha256", "PEM2", "v=DKIM1; k=ed25519; p=B", 200});
+    put_dkim_key(t, {"other.test", "s", "rsa-sha256", "PEM3", "v=DKIM1; p=C", 50});
+  });
+  auto keys = store_->read([](ReadTxn& t) { return dkim_keys(t, std::string("example.test")); });
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].selector, "new");  // newest first
+  EXPECT_EQ(store_->read([](ReadTxn& t) { return dkim_keys(t, std::nullopt); }).size(), 3u);
+  EXPECT_THROW(store_->write([](WriteTxn& t) { put_dkim_key(t, {"example.test", "x", "rsa-sha1", "PEM", "", 1}); }),
+               StoreError);
+  EXPECT_TRUE(store_->write([](WriteTxn& t) { return remove_dkim_key(t, "example.test", "old"); }));
+  EXPECT_FALSE(store_->write([](WriteTxn& t) { return remove_dkim_key(t, "example.test", "old"); }));
+
+  EXPECT_FALSE(store_->read([](ReadTxn& t) { return mta_sts_policy(t, "remote.test"); }));
+  store_->write([](WriteTxn& t) { put_mta_sts_policy(t, {"remote.test", "id1", "version: STSv1", 10, 20}); });
+  store_->write([](WriteTxn& t) { put_mta_sts_policy(t, {"remote.test", "id2", "version: STSv1\n", 30, 40}); });
+  auto p = store_->read([](ReadTxn& t) { return mta_sts_policy(t, "remote.test"); });
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->policy_id, "id2");
+  EXPECT_EQ(p->expires_at, 40);
 }
 
 }  // namespace

@@ -293,6 +293,58 @@ TEST(ConfigErrors, BadAuth) {
             "/etc/atrium/atrium.toml: auth.exempt: \"10.0.0.0/33\": prefix length must be 0-32");
 }
 
+TEST(Config, DeliveryAndMailAuthSections) {
+  Config d = parse("");
+  EXPECT_TRUE(d.delivery.enabled);
+  EXPECT_EQ(d.delivery.remote_port, 25);
+  EXPECT_EQ(d.delivery.retry_schedule.size(), 7u);
+  EXPECT_EQ(d.delivery.expire_after, std::chrono::hours(120));
+  EXPECT_TRUE(d.mail_auth.verify);
+  EXPECT_TRUE(d.mail_auth.dmarc_enforce);
+
+  Config c = parse(
+      "[delivery]\nenabled = false\ndns_servers = [\"127.0.0.1@5353\", \"::1\"]\nrelay = \"smart.example:587\"\n"
+      "relay_user = \"u\"\nremote_port = 2525\nhelo_name = \"Out.Example\"\nretry_schedule = [\"30s\", \"2m\", \"1h\"]\n"
+      "expire_after = \"2d\"\ndelay_notice_after = \"0s\"\nmax_connections = 7\nmax_connections_per_domain = 3\n"
+      "tls = \"required\"\nmta_sts = false\nmta_sts_port = 8443\ndane = false\ncommand_timeout_seconds = 9\n"
+      "data_timeout_seconds = 11\ndkim_sign = false\n"
+      "[mail_auth]\nverify = false\ndmarc_enforce = false\nauthserv_id = \"MX.Example\"\n");
+  EXPECT_FALSE(c.delivery.enabled);
+  EXPECT_EQ(c.delivery.dns_servers, (std::vector<std::string>{"127.0.0.1@5353", "::1"}));
+  ASSERT_TRUE(c.delivery.relay);
+  EXPECT_EQ(c.delivery.relay->port, 587);
+  EXPECT_EQ(c.delivery.remote_port, 2525);
+  EXPECT_EQ(c.delivery.helo_name, "out.example");
+  EXPECT_EQ(c.delivery.retry_schedule,
+            (std::vector<std::chrono::seconds>{std::chrono::seconds(30), std::chrono::minutes(2), std::chrono::hours(1)}));
+  EXPECT_EQ(c.delivery.expire_after, std::chrono::hours(48));
+  EXPECT_EQ(c.delivery.delay_notice_after.count(), 0);
+  EXPECT_EQ(c.delivery.max_connections_per_domain, 3u);
+  EXPECT_EQ(c.delivery.tls, OutboundTls::required);
+  EXPECT_FALSE(c.delivery.mta_sts);
+  EXPECT_EQ(c.delivery.mta_sts_port, 8443);
+  EXPECT_EQ(c.delivery.command_timeout, std::chrono::seconds(9));
+  EXPECT_EQ(c.delivery.data_timeout, std::chrono::seconds(11));
+  EXPECT_FALSE(c.mail_auth.verify);
+  EXPECT_EQ(c.mail_auth.authserv_id, "mx.example");
+}
+
+TEST(ConfigErrors, BadDelivery) {
+  EXPECT_EQ(error_of("[delivery]\ndns_servers = [\"resolver\"]"),
+            "/etc/atrium/atrium.toml: delivery.dns_servers: \"resolver\": not an IP address");
+  EXPECT_EQ(error_of("[delivery]\ndns_servers = [\"127.0.0.1@99999\"]"),
+            "/etc/atrium/atrium.toml: delivery.dns_servers: \"127.0.0.1@99999\": bad port after '@'");
+  EXPECT_EQ(error_of("[delivery]\nretry_schedule = [\"5 minutes\"]"),
+            "/etc/atrium/atrium.toml: delivery.retry_schedule: \"5 minutes\": unknown unit (use s, m, h or d)");
+  EXPECT_EQ(error_of("[delivery]\nretry_schedule = [\"0s\"]"),
+            "/etc/atrium/atrium.toml: delivery.retry_schedule: \"0s\": must not be zero");
+  EXPECT_EQ(error_of("[delivery]\ntls = \"always\""),
+            "/etc/atrium/atrium.toml: delivery.tls: \"always\": expected opportunistic or required");
+  // A smarthost needs its port, like a listener.
+  EXPECT_NE(error_of("[delivery]\nrelay = \"smart.example\"").find("delivery.relay"), std::string::npos);
+  EXPECT_EQ(error_of("[mail_auth]\nbogus = 1"), "/etc/atrium/atrium.toml: mail_auth.bogus: unknown key");
+}
+
 TEST(ConfigErrors, TomlSyntaxNamesLineAndColumn) {
   std::string e = error_of("[server]\nhostname = \n");
   EXPECT_EQ(e.rfind("/etc/atrium/atrium.toml:2:", 0), 0u) << e;
