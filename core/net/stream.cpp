@@ -109,6 +109,25 @@ asio::awaitable<error_code> Stream::start_tls(ssl::context& ctx, Duration timeou
   co_return co_await handshake(ctx, timeout);
 }
 
+asio::awaitable<error_code> Stream::client_handshake(ssl::context& ctx, const ClientTlsOptions& options,
+                                                     Duration timeout) {
+  auto& impl = *impl_;
+  if (impl.layer.index() != 0) throw std::logic_error("Stream: TLS handshake on a stream that already uses TLS");
+  tcp::socket plain = std::move(std::get<tcp::socket>(impl.layer));
+  auto& tls = impl.layer.emplace<tls_stream>(std::move(plain), ctx);
+  if (!apply_client_options(tls.native_handle(), options).empty()) co_return error_code(asio::error::invalid_argument);
+  Deadline deadline(*this, DeadlineScope::write, timeout);
+  auto [ec] = co_await tls.async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+  if (deadline.expired()) ec = asio::error::timed_out;
+  co_return ec;
+}
+
+TlsPeerStatus Stream::tls_peer_status() const {
+  auto* tls = std::get_if<tls_stream>(&impl_->layer);
+  if (!tls) return {};
+  return peer_status(tls->native_handle());
+}
+
 asio::awaitable<void> Stream::shutdown(Duration timeout) {
   auto& impl = *impl_;
   const auto until = std::chrono::steady_clock::now() + timeout;

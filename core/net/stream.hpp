@@ -2,6 +2,7 @@
 // protocols and the HTTP server are written once for implicit TLS, STARTTLS and cleartext.
 #pragma once
 
+#include "core/net/tls.hpp"
 #include "core/runtime/asio.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -93,7 +94,23 @@ class Stream {
   // that for line protocols. Calling this on a stream that already uses TLS is a logic error.
   [[nodiscard]] asio::awaitable<error_code> start_tls(ssl::context& ctx, Duration timeout);
 
-  // True once handshake() or start_tls() has switched the stream to TLS (even if it then failed).
+  // Client side of TLS on a plain connection: implicit TLS, or STARTTLS after the server's go-ahead
+  // (the caller must first throw away any bytes it had buffered: they came in cleartext and must
+  // not be read as the server's first words under TLS). Sends SNI and checks the certificate as
+  // `options` say (see ClientTlsOptions in tls.hpp); the outcome is in tls_peer_status(). Returns
+  // the error as a value: asio::error::invalid_argument (nothing sent) when apply_client_options
+  // refuses the options, asio::error::timed_out when `timeout` elapsed (the socket is then
+  // closed), or the handshake's error (a certificate that fails the checks is an ssl error).
+  // `ctx` must outlive the stream; make it with make_client_tls_context. Calling this on a stream
+  // that already uses TLS is a logic error.
+  [[nodiscard]] asio::awaitable<error_code> client_handshake(ssl::context& ctx, const ClientTlsOptions& options,
+                                                             Duration timeout);
+  // After client_handshake: what the server's certificate proved (also after a failed handshake).
+  // Default (nothing verified) for a plain stream.
+  TlsPeerStatus tls_peer_status() const;
+
+  // True once handshake(), start_tls() or client_handshake() has switched the stream to TLS (even
+  // if it then failed).
   bool is_tls() const noexcept;
   // "TLSv1.3 TLS_AES_256_GCM_SHA384" for a TLS stream after its handshake; "" otherwise.
   std::string tls_description() const;

@@ -9,6 +9,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <boost/asio/ip/address.hpp>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -295,6 +297,126 @@ TlsIdentity ensure_self_signed(const std::filesystem::path& dir, std::string_vie
   id.sha256_fingerprint = fingerprint_of(cert.get());
   id.generated = true;
   return id;
+}
+
+namespace {
+
+bool is_ip_literal(const std::string& name) {
+  boost::system::error_code ec;
+  asio::ip::make_address(name, ec);
+  return !ec;
+}
+
+// Sets the names the server's certificate may match: the first as the primary identifier (an IP
+// address is matched against IP SANs), the others as alternatives.
+bool set_reference_names(SSL* ssl, const std::vector<std::string>& names, std::size_t first) {
+  for (std::size_t i = first; i < names.size(); ++i) {
+    const std::string& name = names[i];
+    if (name.empty()) continue;
+    if (i == 0 && is_ip_literal(name)) {
+      if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str()) != 1) return false;
+    } else if (i == 0) {
+      if (SSL_set1_host(ssl, name.c_str()) != 1) return false;
+    } else if (SSL_add1_host(ssl, name.c_str()) != 1) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+ssl::context make_client_tls_context(const ClientTlsConfig& config) {
+  ssl::context ctx(ssl::context::tls_client);
+  SSL_CTX* native = ctx.native_handle();
+  if (!SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) || !SSL_CTX_set_max_proto_version(native, 0))
+    fail("setting protocol versions");
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  ERR_clear_error();
+  if (config.ca_file.empty()) {
+    if (SSL_CTX_set_default_verify_paths(native) != 1) fail("cannot load the system trust store");
+  } else if (SSL_CTX_load_verify_locations(native, config.ca_file.c_str(), nullptr) != 1) {
+    fail("cannot load trust anchors " + quoted(config.ca_file));
+  }
+  if (const auto& cert = config.client_certificate) {
+    if (SSL_CTX_use_certificate_chain_file(native, cert->cert_chain.c_str()) != 1)
+      fail("cannot load certificate chain " + quoted(cert->cert_chain));
+    if (SSL_CTX_use_PrivateKey_file(native, cert->private_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(native) != 1)
+      fail("cannot load private key " + quoted(cert->private_key) + " for " + quoted(cert->cert_chain));
+  }
+  // Enabled here, once, because SSL_CTX_dane_enable changes the shared context: per connection
+  // only SSL_dane_enable is called, which is safe on a context used by several threads.
+  if (SSL_CTX_dane_enable(native) <= 0) fail("enabling DANE");
+  // The per-connection ClientTlsOptions decide; a context used without them checks nothing.
+  SSL_CTX_set_verify(native, SSL_VERIFY_NONE, nullptr);
+  return ctx;
+}
+
+std::string apply_client_options(SSL* ssl, const ClientTlsOptions& options) {
+  ERR_clear_error();
+  const auto& names = options.reference_names;
+  std::string sni = options.server_name;
+  if (sni.empty() && !names.empty()) sni = names.front();
+  // RFC 6066 section 3: literal IP addresses are not permitted in "HostName".
+  if (!sni.empty() && !is_ip_literal(sni) && SSL_set_tlsext_host_name(ssl, sni.c_str()) != 1) {
+    ERR_clear_error();
+    return "cannot set the server name indication '" + sni + "'";
+  }
+  // RFC 6125 section 6.4.3: a wildcard is only honoured as the complete left-most label.
+  SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+
+  if (options.verify != PeerVerification::dane) {
+    if (options.verify == PeerVerification::name && (names.empty() || names.front().empty()))
+      return "certificate name verification needs a reference name";
+    if (!set_reference_names(ssl, names, 0)) {
+      ERR_clear_error();
+      return "invalid reference name";
+    }
+    SSL_set_verify(ssl, options.verify == PeerVerification::name ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
+    return {};
+  }
+
+  if (names.empty() || names.front().empty() || is_ip_literal(names.front()))
+    return "DANE needs the TLSA base domain as the first reference name";
+  // Also sets the primary reference identifier, and the SNI if none was set above.
+  if (SSL_dane_enable(ssl, names.front().c_str()) <= 0) {
+    ERR_clear_error();
+    return "cannot enable DANE (was the context made by make_client_tls_context?)";
+  }
+  // RFC 7672 section 3.1.1: with DANE-EE(3) the names in the certificate are not checked.
+  SSL_dane_set_flags(ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+  if (!set_reference_names(ssl, names, 1)) {
+    ERR_clear_error();
+    return "invalid reference name";
+  }
+  std::size_t usable = 0;
+  for (const TlsaAssociation& a : options.tlsa) {
+    // RFC 7672 section 3.1.3: PKIX-TA(0) and PKIX-EE(1) are not used by SMTP clients.
+    if (a.usage != 2 && a.usage != 3) continue;
+    const int rc = SSL_dane_tlsa_add(ssl, a.usage, a.selector, a.matching_type,
+                                     reinterpret_cast<const unsigned char*>(a.data.data()), a.data.size());
+    // 0: unusable (unknown matching type); < 0: malformed (bad selector, wrong digest length).
+    if (rc > 0) ++usable;
+  }
+  ERR_clear_error();
+  if (usable == 0) return "no usable TLSA record";
+  SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+  return {};
+}
+
+TlsPeerStatus peer_status(const SSL* ssl) {
+  TlsPeerStatus st;
+  if (!ssl) return st;
+  // A client that rejects the certificate fails the handshake before OpenSSL records it as the
+  // peer's, but the verification result is kept: report it either way.
+  st.certificate = SSL_get0_peer_certificate(ssl) != nullptr;
+  const long result = SSL_get_verify_result(ssl);
+  st.verified = st.certificate && result == X509_V_OK;
+  if (result != X509_V_OK) st.verify_error = X509_verify_cert_error_string(result);
+  // Not const in OpenSSL's signature, but only reads the verification state.
+  st.dane_depth = SSL_get0_dane_authority(const_cast<SSL*>(ssl), nullptr, nullptr);
+  return st;
 }
 
 std::string tls_description(const SSL* ssl) {
