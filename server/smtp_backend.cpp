@@ -2,10 +2,12 @@
 #include "server/smtp_backend.hpp"
 
 #include "core/log/log.hpp"
+#include "mail/auth/inbound.hpp"
 #include "storage/async.hpp"
 #include "storage/directory.hpp"
 
 #include <algorithm>
+#include <ctime>
 
 namespace atrium::server {
 namespace {
@@ -217,15 +219,33 @@ asio::awaitable<smtp::DeliveryResult> SmtpBackend::deliver(const smtp::Deliver& 
       lookups = co_await runtime::run_blocking(pool, [&] { return look_up(store_, hostname_, request.envelope); });
     }
     dl::Envelope env = to_delivery(request.envelope, std::move(lookups));
+    // Mail from outside on the MX: authentication checks, their results in the message.
+    std::string checked;
+    const std::string* message = &request.message;
+    if (mode == smtp::Mode::mx && !env.authenticated && resolver_) {
+      mail::auth::InboundRequest check{env.peer_ip, env.helo, env.reverse_path, authserv_id_,
+                                       static_cast<std::int64_t>(std::time(nullptr))};
+      auto verdict = co_await mail::auth::check_inbound(std::move(check), request.message, *resolver_);
+      log::info("smtp.auth_results", "peer", env.peer_ip, "from", env.reverse_path, "results", verdict.summary);
+      if (enforce_dmarc_ && verdict.action == mail::auth::InboundAction::reject) {
+        log::info("smtp.dmarc_reject", "peer", env.peer_ip, "domain", verdict.dmarc_domain);
+        std::vector<smtp::DeliveryStatus> refused(mode == smtp::Mode::lmtp ? request.envelope.recipients.size() : 1,
+                                                  smtp::DeliveryStatus::dmarc_rejected);
+        co_return smtp::DeliveryResult{refused};
+      }
+      env.quarantine = enforce_dmarc_ && verdict.action == mail::auth::InboundAction::quarantine;
+      checked = mail::auth::with_authentication_results(request.message, authserv_id_, verdict.authentication_results);
+      message = &checked;
+    }
     // Shared with the write job, which may outlive this frame when shutdown cuts the session.
     std::shared_ptr<const dl::PreparedMessage> prepared;
     std::string error;
     try {
-      if (delivery_.prepare_blocks(request.message.size())) {
+      if (delivery_.prepare_blocks(message->size())) {
         prepared = std::make_shared<const dl::PreparedMessage>(
-            co_await runtime::run_blocking(pool, [&] { return delivery_.prepare(env, request.message); }));
+            co_await runtime::run_blocking(pool, [&] { return delivery_.prepare(env, *message); }));
       } else {
-        prepared = std::make_shared<const dl::PreparedMessage>(delivery_.prepare(env, request.message));
+        prepared = std::make_shared<const dl::PreparedMessage>(delivery_.prepare(env, *message));
       }
     } catch (const std::exception& e) {
       error = e.what();
@@ -248,6 +268,7 @@ asio::awaitable<smtp::DeliveryResult> SmtpBackend::deliver(const smtp::Deliver& 
       prepared = failed;
     }
     dl::DeliveryResult result = delivery_.finish(*prepared, std::move(stored), error);
+    if (result.outbound && outbound_queued_) outbound_queued_();
     for (const auto& r : result.recipients) statuses.push_back(to_smtp(r.status));
   } catch (const std::exception& e) {
     log::error("smtp.delivery_failed", "reason", e.what());

@@ -132,6 +132,9 @@ class DeliveryJob {
     }
     auto system = storage::Actor::system();
     storage::CollectionId box = target.collection;
+    if (env_.quarantine && (box == 0 || is_inbox(txn, box))) {
+      if (auto junk = junk_of(txn, target.principal)) box = junk;
+    }
     if (box == 0) {
       box = storage::collections::create(txn, system, {target.principal, storage::CollectionKind::mailbox, "INBOX", ""}).id;
     }
@@ -143,6 +146,19 @@ class DeliveryJob {
                          .meta = meta_});
     served_.emplace(target.principal, Served::stored);
     return Served::stored;
+  }
+
+  static bool is_inbox(storage::WriteTxn& txn, storage::CollectionId id) {
+    auto c = storage::collections::load(txn, id);
+    return c && c->name == "INBOX";
+  }
+
+  // The principal's mailbox with the \Junk special use; 0 when it has none (then INBOX).
+  static storage::CollectionId junk_of(storage::WriteTxn& txn, storage::PrincipalId principal) {
+    for (const auto& c : storage::collections::list(txn, storage::Actor::system(), principal, storage::CollectionKind::mailbox)) {
+      if (c.special_use == "\\Junk") return c.id;
+    }
+    return 0;
   }
 
   const Envelope& env_;

@@ -56,6 +56,9 @@ struct Envelope {
   std::string tls;           // e.g. "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384"; empty: plain text
   std::optional<AuthenticatedUser> authenticated;  // set after a successful AUTH
   Protocol protocol = Protocol::esmtp;
+  // File into each local recipient's Junk folder instead of INBOX (DMARC p=quarantine). A
+  // plus-address folder still wins: the user chose it.
+  bool quarantine = false;
 };
 
 }  // namespace atrium::mail::delivery

@@ -78,6 +78,7 @@ constexpr std::array reply_table = {
     ReplySpec{bare_line_ending, 550, "5.6.0", "Message contains bare CR or LF; lines must end with CRLF"},
     ReplySpec{nul_in_message, 550, "5.6.0", "Message contains NUL octets"},
     ReplySpec{message_line_too_long, 550, "5.6.0", "Message contains a line longer than 998 octets"},
+    ReplySpec{dmarc_rejected, 550, "5.7.1", "Message rejected by the sender domain's DMARC policy"},
     ReplySpec{message_rejected, 554, "5.7.0", "Message rejected"},
 };
 

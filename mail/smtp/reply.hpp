@@ -92,6 +92,7 @@ enum class ReplyId {
   bare_line_ending,      // 550 5.6.0
   nul_in_message,        // 550 5.6.0
   message_line_too_long, // 550 5.6.0
+  dmarc_rejected,        // 550 5.7.1
   message_rejected,      // 554 5.7.0
 };
 

@@ -122,6 +122,7 @@ enum class DeliveryStatus {
   mailbox_full,       // 452 4.2.2
   unknown_user,       // 550 5.1.1 (LMTP: the recipient vanished since RCPT)
   rejected,           // 554 5.7.0: content policy
+  dmarc_rejected,     // 550 5.7.1: the From domain's DMARC policy says reject
   temporary_failure,  // 451 4.3.0: nothing was stored
 };
 // SMTP modes: exactly one status for the whole message. LMTP: one per envelope recipient, in

@@ -35,6 +35,7 @@ ReplyId reply_for(DeliveryStatus status, Mode mode) {
     case DeliveryStatus::mailbox_full: return ReplyId::mailbox_full;
     case DeliveryStatus::unknown_user: return ReplyId::unknown_user;
     case DeliveryStatus::rejected: return ReplyId::message_rejected;
+    case DeliveryStatus::dmarc_rejected: return ReplyId::dmarc_rejected;
     case DeliveryStatus::temporary_failure: return ReplyId::temporary_failure;
   }
   return ReplyId::temporary_failure;
