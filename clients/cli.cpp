@@ -56,6 +56,7 @@ int run_cli(int argc, char** argv, const ServeFn& serve_fn) {
   add_group_commands(app, ctx);
   add_resource_commands(app, ctx);
   add_queue_commands(app, ctx);
+  add_dkim_commands(app, ctx);
   add_config_commands(app, ctx);
   // Set after the subcommands so only the top-level help carries it.
   app.footer(

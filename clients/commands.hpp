@@ -17,6 +17,7 @@ void add_alias_commands(CLI::App& app, CliContext& ctx);    // alias_cmd.cpp
 void add_group_commands(CLI::App& app, CliContext& ctx);    // group_cmd.cpp
 void add_resource_commands(CLI::App& app, CliContext& ctx); // resource_cmd.cpp
 void add_queue_commands(CLI::App& app, CliContext& ctx);    // queue_cmd.cpp
+void add_dkim_commands(CLI::App& app, CliContext& ctx);     // dkim_cmd.cpp
 void add_config_commands(CLI::App& app, CliContext& ctx);   // config_cmd.cpp: config check, version
 
 }  // namespace atrium::clients

@@ -24,6 +24,12 @@ net::ConnectionHandler http_handler(Services& s) {
 std::function<net::ConnectionHandler(Services&)> smtp_handler(smtp::Mode mode) {
   return [mode](Services& s) -> net::ConnectionHandler {
     auto backend = std::make_shared<SmtpBackend>(s.store, s.authenticator, s.config.server.hostname);
+    backend->on_outbound_queued(s.outbound_queued);
+    if (s.config.mail_auth.verify && s.resolver) {
+      const auto& a = s.config.mail_auth;
+      backend->check_inbound(s.resolver, a.authserv_id.empty() ? s.config.server.hostname : a.authserv_id,
+                             a.dmarc_enforce);
+    }
     smtp::DriverOptions options;
     options.session.hostname = s.config.server.hostname;
     options.session.mode = mode;

@@ -5,6 +5,7 @@
 
 #include "core/auth/authenticator.hpp"
 #include "core/config/config.hpp"
+#include "core/dns/resolver.hpp"
 #include "core/http/router.hpp"
 #include "core/metrics/metrics.hpp"
 #include "core/net/listener.hpp"
@@ -34,6 +35,8 @@ struct Services {
   std::shared_ptr<http::Router> router;  // routes are added before the first listener starts
   MaildropLocks& maildrop_locks;         // POP3's per-account lock, shared by pop3 and pop3s
   storage::search::Index* search = nullptr;  // the full-text index (IMAP SEARCH; later EAS, DAV)
+  dns::Resolver* resolver = nullptr;          // mail DNS (inbound SPF/DKIM/DMARC checks)
+  std::function<void()> outbound_queued;      // tells the delivery worker that mail was queued
 };
 
 struct ProtocolModule {

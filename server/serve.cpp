@@ -4,7 +4,10 @@
 
 #include "core/auth/throttle.hpp"
 #include "core/log/log.hpp"
+#include "core/dns/unbound_resolver.hpp"
 #include "core/net/tls.hpp"
+#include "mail/queue/signer.hpp"
+#include "mail/queue/worker.hpp"
 #include "core/runtime/io_runtime.hpp"
 #include "server/modules.hpp"
 #include "server/pop3_backend.hpp"
@@ -22,6 +25,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -108,6 +112,44 @@ void schedule_gc(asio::steady_timer& timer, storage::Store& store, runtime::Bloc
   });
 }
 
+mail::queue::WorkerOptions worker_options(const config::Config& cfg) {
+  const auto& d = cfg.delivery;
+  mail::queue::WorkerOptions o;
+  o.hostname = cfg.server.hostname;
+  o.helo_name = d.helo_name.empty() ? cfg.server.hostname : d.helo_name;
+  o.remote_port = d.remote_port;
+  if (d.relay) {
+    mail::queue::RelayHost relay{d.relay->host, d.relay->port, std::nullopt};
+    if (!d.relay_user.empty()) {
+      std::ifstream in(d.relay_password_file);
+      std::string password;
+      std::getline(in, password);
+      if (!in && password.empty()) {
+        throw std::runtime_error("delivery.relay_password_file " + d.relay_password_file.string() + " cannot be read");
+      }
+      relay.credentials = smtp::client::Credentials{d.relay_user, password};
+    }
+    o.relay = relay;
+  }
+  o.schedule.intervals.clear();
+  for (auto s : d.retry_schedule) o.schedule.intervals.push_back(s.count());
+  o.schedule.expire = d.expire_after.count();
+  o.schedule.delay_notice_after = d.delay_notice_after.count();
+  o.max_connections = d.max_connections;
+  o.max_connections_per_domain = d.max_connections_per_domain;
+  o.require_tls = d.tls == config::OutboundTls::required;
+  o.mta_sts = d.mta_sts;
+  o.mta_sts_port = d.mta_sts_port;
+  o.dane = d.dane && !d.dnssec_trust_anchor.empty();
+  o.timeouts.connect = d.connect_timeout;
+  for (auto* t : {&o.timeouts.greeting, &o.timeouts.command, &o.timeouts.tls_handshake, &o.timeouts.mail,
+                  &o.timeouts.rcpt, &o.timeouts.data_init, &o.timeouts.data_block}) {
+    *t = std::min<net::Duration>(*t, d.command_timeout);
+  }
+  o.timeouts.data_end = d.data_timeout;
+  return o;
+}
+
 }  // namespace
 
 int serve(const config::Config& cfg, const ServeOptions& options) {
@@ -150,6 +192,31 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   }
 
   runtime::IoRuntime io;
+  std::unique_ptr<dns::UnboundResolver> resolver;
+  std::unique_ptr<ssl::context> client_tls;
+  std::unique_ptr<mail::queue::DkimSigner> signer;
+  std::unique_ptr<mail::queue::Worker> outbound;
+  try {
+    resolver = std::make_unique<dns::UnboundResolver>(
+        io.executor(), dns::UnboundOptions{.servers = cfg.delivery.dns_servers,
+                                           .trust_anchor = cfg.delivery.dnssec_trust_anchor});
+    client_tls = std::make_unique<ssl::context>(net::make_client_tls_context({.ca_file = cfg.delivery.ca_file}));
+    if (cfg.delivery.enabled) {
+      if (cfg.delivery.dkim_sign) signer = std::make_unique<mail::queue::DkimSigner>(*store);
+      mail::queue::MessageSigner sign;
+      mail::queue::MessageSealer seal;
+      if (signer) sign = [s = signer.get()](std::string_view m) { return (*s)(m); };
+      if (signer && cfg.mail_auth.arc_seal) {
+        auto id = cfg.mail_auth.authserv_id.empty() ? cfg.server.hostname : cfg.mail_auth.authserv_id;
+        seal = [s = signer.get(), id](std::string_view m, std::string_view d) { return s->seal(m, d, id); };
+      }
+      outbound = std::make_unique<mail::queue::Worker>(io.executor(), *store, *resolver, *client_tls,
+                                                       worker_options(cfg), std::move(sign), std::move(seal));
+    }
+  } catch (const std::exception& e) {
+    log::error("serve.failed", "reason", e.what());
+    return 1;
+  }
   // Both pools are joined before the store closes: nothing running on them may outlive it.
   auto blocking = std::make_unique<runtime::BlockingPool>();
   auto store_blocking = std::make_unique<runtime::BlockingPool>(runtime::BlockingPoolOptions{k_store_pool_threads});
@@ -166,6 +233,8 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   MaildropLocks maildrop_locks;
   Services services{cfg, *store, authenticator, *blocking, *store_blocking, registry, *tls,
                     std::make_shared<http::Router>(), maildrop_locks, search.get()};
+  services.resolver = resolver.get();
+  if (outbound) services.outbound_queued = [w = outbound.get()] { w->wake(); };
   add_http_routes(services);
 
   net::ConnectionIds ids;
@@ -195,6 +264,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     search->start();
     imip = std::make_unique<ImipWatcher>(*store, cfg.server.data_dir / "imip.cursor");
     imip->start();
+    if (outbound) outbound->start();
   } catch (const std::exception& e) {
     log::error("serve.failed", "reason", e.what());
     return 1;
@@ -226,6 +296,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   io.on_shutdown_signal([&](int signal) {
     log::info("serve.stopping", "signal", signal, "sessions", live_sessions());
     gc_timer.cancel();
+    if (outbound) outbound->stop();
     for (auto& l : listeners) {
       l->stop();
       l->interrupt_sessions();
@@ -236,6 +307,9 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
   log::info("serve.ready", "listeners", listeners.size());
   io.run();
   listeners.clear();
+  outbound.reset();
+  signer.reset();
+  resolver.reset();
   store_blocking.reset();
   blocking.reset();
   imip.reset();
