@@ -43,6 +43,14 @@ class Server:
         self.ports = {p: free_port() for p in protocols}
         self.config = tmp / "atrium.toml"
         listen = "\n".join(f'{p} = "127.0.0.1:{port}"' for p, port in self.ports.items())
+        # DNS never leaves the machine: unless a test brings its own DNS server, lookups go to a
+        # loopback port where nothing answers, and the delivery worker stays off.
+        if "[delivery]" not in extra_config:
+            extra_config += f'\n[delivery]\nenabled = false\ndns_servers = ["127.0.0.1@{free_port()}"]\n'
+        # Stored messages stay byte for byte what the client sent (tests of mail authentication
+        # turn the checks on).
+        if "[mail_auth]" not in extra_config:
+            extra_config += "\n[mail_auth]\nverify = false\n"
         self.config.write_text(f'[server]\nhostname = "mail.example.test"\ndata_dir = "{self.data}"\n\n[listen]\n{listen}\n'
                                + (f"\n{extra_config.strip()}\n" if extra_config.strip() else ""))
         self.log_path = tmp / "server.log"
