@@ -9,7 +9,7 @@ ATRIUM_BUILD_PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
   libssl-dev libsqlite3-dev zlib1g-dev libxapian-dev libsodium-dev libfmt-dev libtomlplusplus-dev libcli11-dev libical-dev
-  libgtest-dev libgmock-dev libpugixml-dev
+  libgtest-dev libgmock-dev libpugixml-dev libunbound-dev libpsl-dev libidn2-dev publicsuffix
 )
 # Packages the server uses at run time when present: document decoders for the search index.
 ATRIUM_RUNTIME_PACKAGES=(
@@ -18,6 +18,7 @@ ATRIUM_RUNTIME_PACKAGES=(
 # Packages the tests need on top (real clients and tools the interop tests drive).
 ATRIUM_TEST_PACKAGES=(
   python3 python3-pytest openssl curl sqlite3 swaks msmtp isync offlineimap3 fetchmail getmail6 nodejs python3-caldav vdirsyncer litmus khard python3-vobject
+  nsd postfix python3-dkim python3-spf python3-dnspython
 )
 
 # ccache keys on paths relative to the checkout, so every clone (CI's included) shares hits.
@@ -48,6 +49,12 @@ install_packages() {
   log "installing: ${missing[*]}"
   local sudo=()
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  # Postfix (only its smtp-sink and smtp-source are used, by tests and benchmarks) installed as a
+  # local-only MTA, so the package never offers a service to the network.
+  if [[ " ${missing[*]} " == *" postfix "* ]]; then
+    printf '%s\n' "postfix postfix/main_mailer_type select Local only" "postfix postfix/mailname string atrium-test.invalid" |
+      "${sudo[@]}" debconf-set-selections
+  fi
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
