@@ -7,6 +7,7 @@
 #include "core/config/values.hpp"
 #include "storage/address.hpp"
 #include "storage/directory.hpp"
+#include "storage/profile.hpp"
 
 #include <fmt/format.h>
 
@@ -47,14 +48,32 @@ struct UserArgs {
   std::string quota;
   std::string label;
   PasswordArgs password;
+  // Directory profile fields (the global address list shows them); nullopt: not given.
+  std::optional<std::string> phone, mobile, title, department;
 };
+
+void add_profile_options(CLI::App* cmd, UserArgs& args) {
+  cmd->add_option("--phone", args.phone, "Work phone number, for the global address list");
+  cmd->add_option("--mobile", args.mobile, "Mobile phone number");
+  cmd->add_option("--title", args.title, "Job title");
+  cmd->add_option("--department", args.department, "Department");
+}
+
+// Stores the profile options that were given ("" clears a field).
+void apply_profile(storage::WriteTxn& t, storage::PrincipalId id, const UserArgs& args) {
+  const std::pair<const char*, const std::optional<std::string>*> fields[] = {
+      {"phone", &args.phone}, {"mobile", &args.mobile}, {"title", &args.title}, {"department", &args.department}};
+  for (const auto& [name, value] : fields) {
+    if (*value) storage::profile::set_field(t, id, name, **value);
+  }
+}
 
 std::string format_used(std::int64_t bytes) {
   return config::format_size(static_cast<std::uint64_t>(std::max<std::int64_t>(bytes, 0)));
 }
 
 void print_show(const storage::Principal& p, const std::vector<storage::Principal>& members,
-                const std::vector<storage::AppPassword>& app_passwords) {
+                const std::vector<storage::AppPassword>& app_passwords, const storage::profile::Profile& profile) {
   std::cout << "email: " << p.email << '\n';
   std::cout << "kind: " << kind_name(p.kind) << '\n';
   std::cout << "name: " << p.display_name << '\n';
@@ -65,6 +84,10 @@ void print_show(const storage::Principal& p, const std::vector<storage::Principa
     std::cout << "used: " << format_used(p.used_bytes) << '\n';
   }
   std::cout << "created: " << format_time(p.created_at) << '\n';
+  if (!profile.phone.empty()) std::cout << "phone: " << profile.phone << '\n';
+  if (!profile.mobile.empty()) std::cout << "mobile: " << profile.mobile << '\n';
+  if (!profile.title.empty()) std::cout << "title: " << profile.title << '\n';
+  if (!profile.department.empty()) std::cout << "department: " << profile.department << '\n';
   for (const auto& m : members) std::cout << "member: " << m.email << '\n';
   for (const auto& a : app_passwords) {
     std::cout << "app_password: " << a.label << " (created " << format_time(a.created_at) << ", last used "
@@ -84,10 +107,25 @@ void add_user_commands(CLI::App& app, CliContext& ctx) {
   args->password.add_to(add);
   add->add_option("--name", args->name, "Display name");
   add->add_option("--quota", args->quota, "Storage quota: bytes or K/M/G/T (binary); 0 or absent = unlimited");
+  add_profile_options(add, *args);
   add->callback([&ctx, args] {
     std::int64_t quota = args->quota.empty() ? 0 : parse_quota(args->quota);
     dir::NewUser nu{args->email, auth::hash_password(args->password.take()), args->name, quota};
-    ctx.open_store()->write([&](storage::WriteTxn& t) { dir::add_user(t, nu); });
+    ctx.open_store()->write([&](storage::WriteTxn& t) { apply_profile(t, dir::add_user(t, nu), *args); });
+  });
+
+  auto* set = user->add_subcommand("set", "Change a user's directory profile (\"\" clears a field)");
+  set->add_option("EMAIL", args->email, "The user's address")->required();
+  add_profile_options(set, *args);
+  set->callback([&ctx, args] {
+    ctx.open_store()->write([&](storage::WriteTxn& t) {
+      std::string why;
+      auto email = storage::normalise_address(args->email, &why);
+      if (!email) throw StoreError(Errc::invalid, fmt::format("invalid address \"{}\": {}", args->email, why));
+      auto p = dir::find_principal(t, *email);
+      if (!p || p->kind != PrincipalKind::user) throw StoreError(Errc::not_found, fmt::format("no user {}", *email));
+      apply_profile(t, p->id, *args);
+    });
   });
 
   auto* del = user->add_subcommand("del", "Delete a user with all their mail, calendars and contacts");
@@ -110,7 +148,7 @@ void add_user_commands(CLI::App& app, CliContext& ctx) {
       if (p->kind == PrincipalKind::group) members = dir::group_members(t, p->id);
       std::vector<storage::AppPassword> app_passwords;
       if (p->kind == PrincipalKind::user) app_passwords = dir::list_app_passwords(t, p->id);
-      print_show(*p, members, app_passwords);
+      print_show(*p, members, app_passwords, storage::profile::get(t, p->id));
     });
   });
 

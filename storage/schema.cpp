@@ -240,7 +240,8 @@ CREATE INDEX event_meta_range ON event_meta(starts_at, ends_at);
 // What outbound delivery and mail authentication need: per-recipient outcome details for DSNs
 // (enhanced status code, the remote MTA that answered, when), per-message attempt bookkeeping
 // (last attempt, whether the delay notice went out), DKIM signing keys per domain and selector,
-// and the MTA-STS policy cache (RFC 8461 §5.1: a cached policy outlives a DNS or HTTPS outage).
+// the MTA-STS policy cache (RFC 8461 §5.1: a cached policy outlives a DNS or HTTPS outage), and
+// the directory profile fields the global address list shows (phone, mobile, title, department).
 constexpr const char* k_v7 = R"sql(
 ALTER TABLE outbound_recipients ADD COLUMN status_code TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbound_recipients ADD COLUMN remote_mta TEXT NOT NULL DEFAULT '';
@@ -256,6 +257,12 @@ CREATE TABLE dkim_keys (
   created_at INTEGER NOT NULL,
   PRIMARY KEY (domain, selector)
 );
+CREATE TABLE principal_profile (
+  principal_id INTEGER NOT NULL REFERENCES principals(id) ON DELETE CASCADE,
+  name TEXT NOT NULL CHECK (name IN ('phone', 'mobile', 'title', 'department')),
+  value TEXT NOT NULL,
+  PRIMARY KEY (principal_id, name)
+) WITHOUT ROWID;
 CREATE TABLE mta_sts_policies (
   domain TEXT PRIMARY KEY,
   policy_id TEXT NOT NULL,
@@ -275,7 +282,7 @@ const std::vector<Migration>& migrations() {
       {4, "save dates, \\Recent marks, subscriptions", k_v4},
       {5, "message threads", k_v5},
       {6, "WebDAV properties, names on tombstones", k_v6},
-      {7, "delivery outcomes, DKIM keys, MTA-STS policy cache", k_v7},
+      {7, "delivery outcomes, DKIM keys, MTA-STS policy cache, directory profiles", k_v7},
   };
   return all;
 }

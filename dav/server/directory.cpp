@@ -6,6 +6,7 @@
 #include "contacts/query.hpp"
 #include "dav/server/detail.hpp"
 #include "storage/directory.hpp"
+#include "storage/profile.hpp"
 
 #include <fmt/format.h>
 
@@ -54,6 +55,14 @@ std::string make_card(storage::ReadTxn& txn, const storage::Principal& p) {
   c += "FN:" + escape(name) + "\r\n";
   c += "N:" + escape(family) + ";" + escape(given) + ";;;\r\n";
   c += "EMAIL;TYPE=INTERNET,WORK:" + escape(p.email) + "\r\n";
+  auto profile = storage::profile::get(txn, p.id);
+  if (!profile.phone.empty()) c += "TEL;TYPE=WORK,VOICE:" + escape(profile.phone) + "\r\n";
+  if (!profile.mobile.empty()) c += "TEL;TYPE=CELL:" + escape(profile.mobile) + "\r\n";
+  if (!profile.title.empty()) c += "TITLE:" + escape(profile.title) + "\r\n";
+  if (!profile.department.empty()) {
+    // ORG is "organisation;unit": the domain stands for the organisation.
+    c += "ORG:" + escape(p.email.substr(p.email.rfind('@') + 1)) + ";" + escape(profile.department) + "\r\n";
+  }
   if (p.kind == storage::PrincipalKind::group) {
     c += "X-ADDRESSBOOKSERVER-KIND:group\r\n";
     for (const auto& m : storage::directory::group_members(txn, p.id)) {

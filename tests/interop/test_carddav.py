@@ -167,6 +167,33 @@ def gal_query(dav, filter_xml):
     return r.text
 
 
+def sync_token(dav):
+    s = requests.Session()
+    s.auth = (ALICE, PASSWORDS[ALICE])
+    body = ('<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:sync-token/></D:prop></D:propfind>')
+    r = s.request("PROPFIND", dav.url(f"/dav/addressbooks/{ALICE}/directory/"), data=body,
+                  headers={"Depth": "0", "Content-Type": "application/xml"})
+    assert r.status_code == 207, r.text
+    return re.search(r"<D:sync-token>([^<]*)</D:sync-token>", r.text).group(1)
+
+
+def test_global_address_list_shows_directory_profiles(dav):
+    dav.server.cli("user", "add", "dora@example.test", "--name", "Dora Lane", "--phone", "+49 30 1234-5",
+                   "--title", "Head of Finance", "--department", "Finance", "--password-stdin", input="dora-Secret-1\n")
+    found = gal_query(dav, '<C:prop-filter name="TITLE"><C:text-match>finance</C:text-match></C:prop-filter>')
+    assert "dora@example.test" in found and "TEL;TYPE=WORK,VOICE:+49 30 1234-5" in found, found
+    assert "ORG:example.test;Finance" in found, found
+    shown = dav.server.cli("user", "show", "dora@example.test").stdout
+    assert "title: Head of Finance" in shown and "phone: +49 30 1234-5" in shown
+    # A profile change shows at once, and moves the address book's sync token.
+    before = sync_token(dav)
+    dav.server.cli("user", "set", "dora@example.test", "--mobile", "+49 170 555", "--title", "")
+    assert sync_token(dav) != before
+    found = gal_query(dav, '<C:prop-filter name="EMAIL"><C:text-match>dora@</C:text-match></C:prop-filter>')
+    assert "TEL;TYPE=CELL:+49 170 555" in found and "TITLE" not in found, found
+    assert dav.server.cli("user", "set", "nobody@example.test", "--phone", "1", check=False).returncode != 0
+
+
 def test_global_address_list(dav, tmp_path):
     dav.server.cli("user", "add", "carla.dominguez@example.test", "--name", "Carla Dominguez", "--password-stdin",
                    input="carla-Secret-1\n")

@@ -1,7 +1,9 @@
 // The outbound queue: what enqueue keeps (DSN parameters included), the blob reference each
 // queued message holds, and that the store stays consistent through enqueue and removal.
 #include "storage/blobs.hpp"
+#include "storage/directory.hpp"
 #include "storage/mail_auth.hpp"
+#include "storage/profile.hpp"
 #include "storage/messages.hpp"
 #include "storage/queue.hpp"
 #include "storage/schema.hpp"
@@ -213,7 +215,7 @@ TEST_F(StoreTest, MigrationsUpgradeAVersionOneDatabaseWithData) {
         "ALTER TABLE collections DROP COLUMN recent_uid; DROP TABLE subscriptions; "
         "DROP INDEX message_meta_thread; ALTER TABLE message_meta DROP COLUMN thread_id; DROP TABLE thread_keys; "
         "ALTER TABLE changes DROP COLUMN name; DROP TABLE dav_properties; DROP INDEX event_meta_range; "
-        "ALTER TABLE event_meta DROP COLUMN exact; DROP TABLE dkim_keys; DROP TABLE mta_sts_policies; "
+        "ALTER TABLE event_meta DROP COLUMN exact; DROP TABLE dkim_keys; DROP TABLE mta_sts_policies; DROP TABLE principal_profile; "
         "DELETE FROM schema_migrations WHERE version >= 2");
   });
   EXPECT_EQ(store_->read([](ReadTxn& t) { return schema::current_version(t.db()); }), 1);
@@ -314,6 +316,29 @@ TEST_F(StoreTest, DkimKeysAndMtaStsPoliciesAreKept) {
   ASSERT_TRUE(p);
   EXPECT_EQ(p->policy_id, "id2");
   EXPECT_EQ(p->expires_at, 40);
+}
+
+TEST_F(StoreTest, DirectoryProfileFieldsAreSetAndCleared) {
+  auto id = store_->write([](WriteTxn& t) {
+    directory::add_domain(t, "example.test");
+    return directory::add_user(t, {"p@example.test", "", "P", 0});
+  });
+  store_->write([&](WriteTxn& t) {
+    profile::set_field(t, id, "phone", "+1 555 0100");
+    profile::set_field(t, id, "title", "Engineer");
+  });
+  auto p = store_->read([&](ReadTxn& t) { return profile::get(t, id); });
+  EXPECT_EQ(p.phone, "+1 555 0100");
+  EXPECT_EQ(p.title, "Engineer");
+  EXPECT_TRUE(p.department.empty());
+  store_->write([&](WriteTxn& t) { profile::set_field(t, id, "title", ""); });
+  EXPECT_TRUE(store_->read([&](ReadTxn& t) { return profile::get(t, id); }).title.empty());
+  EXPECT_THROW(store_->write([&](WriteTxn& t) { profile::set_field(t, id, "salary", "1"); }), StoreError);
+  EXPECT_THROW(store_->write([&](WriteTxn& t) { profile::set_field(t, id, "phone", "a\nb"); }), StoreError);
+  EXPECT_THROW(store_->write([&](WriteTxn& t) { profile::set_field(t, id + 100, "phone", "1"); }), StoreError);
+  // Deleting the principal takes its profile along.
+  store_->write([](WriteTxn& t) { directory::del_principal(t, "p@example.test"); });
+  EXPECT_TRUE(store_->read([&](ReadTxn& t) { return profile::get(t, id); }).empty());
 }
 
 }  // namespace
