@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 #include <stdexcept>
 
 namespace atrium::dns {
@@ -105,11 +106,16 @@ struct UnboundResolver::Impl : std::enable_shared_from_this<Impl> {
   asio::posix::stream_descriptor fd;
   bool waiting = false;
   std::size_t outstanding = 0;
+  struct Pending;
+  std::set<Pending*> pending;  // started, not completed
 
   explicit Impl(asio::any_io_executor ex) : strand(asio::make_strand(ex)), fd(strand) {}
   ~Impl() {
     fd.release();  // libunbound owns the descriptor
     if (ctx) ub_ctx_delete(ctx);
+    // Queries still outstanding never complete now: their handlers (and the coroutines awaiting
+    // them) are destroyed with the resolver, as an io_context destroys its pending handlers.
+    for (auto* slot : pending) delete slot;
   }
 
   static void on_result(void* data, int err, ub_result* result) {
@@ -134,6 +140,7 @@ struct UnboundResolver::Impl : std::enable_shared_from_this<Impl> {
       ub_resolve_free(result);
     }
     --slot->impl->outstanding;
+    slot->impl->pending.erase(slot);
     auto handler = std::move(slot->handler);
     auto ex = std::move(slot->executor);
     delete slot;
@@ -165,6 +172,7 @@ struct UnboundResolver::Impl : std::enable_shared_from_this<Impl> {
 
   void start(std::string name, int type, Handler handler, asio::any_io_executor executor) {
     auto* slot = new Pending{this, std::move(handler), std::move(executor)};
+    pending.insert(slot);
     ++outstanding;
     int id = 0;
     int rc = ub_resolve_async(ctx, name.c_str(), type, 1, slot, &Impl::on_result, &id);

@@ -57,7 +57,7 @@ def zone_records(dkim_records=()):
 class World:
     """DNS, sinks and the sending Atrium instance of one test."""
 
-    def __init__(self, tmp_path, schedule=("1s",), expire="60s", algorithms=("rsa",), extra=""):
+    def __init__(self, tmp_path, schedule=("1s",), expire="60s", algorithms=("rsa",), extra="", delay_notice="0s"):
         self.tmp = tmp_path
         self.port = free_port_on(SINK_IP, REMOTE_ATRIUM_IP, POSTFIX_IP, STS_MX_IP, DEAD_IP)
         self.dns = DnsServer(tmp_path / "dns")
@@ -73,7 +73,7 @@ dns_servers = ["{self.dns.address}"]
 remote_port = {self.port}
 retry_schedule = [{sched}]
 expire_after = "{expire}"
-delay_notice_after = "0s"
+delay_notice_after = "{delay_notice}"
 mta_sts_port = {self.sts_port}
 ca_file = "{self.ca[0]}"
 command_timeout_seconds = 3
@@ -517,3 +517,57 @@ def test_forwarded_mail_is_arc_sealed(tmp_path):
     finally:
         sink.stop()
         w.stop()
+
+
+def test_delay_notice_while_retrying(tmp_path):
+    w = World(tmp_path, schedule=("1s",), expire="60s", delay_notice="2s").start()
+    try:
+        w.submit(["x@down.test"], subject="slow")
+        notice = w.inbox(count=1, timeout=30)
+        assert notice, w.server.log_text()[-3000:]
+        status = dsn_status(notice[0])
+        assert "Action: delayed" in status and "Will-Retry-Until:" in status, status
+        assert "Delayed Mail" in email.message_from_bytes(notice[0])["Subject"]
+        # Only one notice, and the message is still queued.
+        time.sleep(3)
+        assert len(w.inbox(count=0, timeout=0)) == 1
+        assert w.queue() and w.queue()[0][3] == "pending"
+    finally:
+        w.stop()
+
+
+def test_smarthost_with_auth(tmp_path):
+    """Every message goes to the smarthost, authenticated over STARTTLS: here a second Atrium
+    instance's submission port, which delivers to its own user."""
+    relay_dir = tmp_path / "relay"
+    relay_dir.mkdir()
+    relay = Server(relay_dir, ("http", "submission", "imap"))
+    # The smarthost knows the sender's account (a provider's smarthost accepts only senders it
+    # authenticates), and delivers to its own user.
+    relay.cli("domain", "add", DOMAIN)
+    relay.cli("domain", "add", "remote.test")
+    relay.cli("user", "add", ALICE, "--password-stdin", input="relay-Secret-1\n")
+    relay.cli("user", "add", "bob@remote.test", "--password-stdin", input="bob-Secret-0815\n")
+    relay.start()
+    secret = tmp_path / "relay-password"
+    secret.write_text("relay-Secret-1\n")
+    w = World(tmp_path, extra=f'relay = "127.0.0.1:{relay.ports["submission"]}"\nrelay_user = "{ALICE}"\n'
+                              f'relay_password_file = "{secret}"').start()
+    try:
+        w.submit(["bob@remote.test"], subject="via the smarthost")
+        w.wait_queue_empty()
+        deadline = time.time() + 20
+        got = []
+        while time.time() < deadline and not got:
+            with imaplib.IMAP4("127.0.0.1", relay.ports["imap"]) as c:
+                c.login("bob@remote.test", "bob-Secret-0815")
+                c.select("INBOX")
+                _, data = c.search(None, "ALL")
+                got = data[0].split()
+            time.sleep(0.2)
+        assert got, relay.log_text()[-3000:]
+        assert f"event=auth.ok proto=submission ip=127.0.0.1 user={ALICE}" in relay.log_text()
+        assert "relay-Secret-1" not in w.server.log_text()  # secrets never in logs
+    finally:
+        w.stop()
+        relay.stop()

@@ -23,7 +23,7 @@ TEST(ImapFuzzReplay, NamesCorpus) { replay("corpus_names", names_one_input, 20);
 // Inputs no corpus file may cover: empty and one-byte inputs.
 TEST(ImapFuzzReplay, DegenerateInputs) {
   const std::uint8_t byte = 0xFF;
-  for (Entry e : {parser_one_input, framer_one_input, names_one_input}) {
+  for (atrium::fuzz::Entry e : {parser_one_input, framer_one_input, names_one_input}) {
     EXPECT_EQ(e(nullptr, 0), 0);
     EXPECT_EQ(e(&byte, 1), 0);
   }
