@@ -321,7 +321,7 @@ TEST_F(StoreTest, DkimKeysAndMtaStsPoliciesAreKept) {
 TEST_F(StoreTest, DirectoryProfileFieldsAreSetAndCleared) {
   auto id = store_->write([](WriteTxn& t) {
     directory::add_domain(t, "example.test");
-    return directory::add_user(t, {"p@example.test", "", "P", 0});
+    return directory::add_user(t, {"p@example.test", "$argon2id$x", "P", 0});
   });
   store_->write([&](WriteTxn& t) {
     profile::set_field(t, id, "phone", "+1 555 0100");
