@@ -2,6 +2,7 @@
 // delivery worker signs with it within seconds); the TXT record to publish is printed.
 #include "clients/commands.hpp"
 
+#include "core/text/ascii.hpp"
 #include "mail/auth/dkim/keys.hpp"
 #include "storage/directory.hpp"
 #include "storage/mail_auth.hpp"
@@ -20,11 +21,6 @@ struct DkimArgs {
   std::string algorithm = "rsa";
   int bits = 2048;
 };
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return s;
-}
 
 // A zone-file line; TXT character-strings hold at most 255 octets, so long keys are split.
 std::string zone_line(const storage::mail_auth::DkimKey& k) {
@@ -48,14 +44,14 @@ void add_dkim_commands(CLI::App& app, CliContext& ctx) {
   gen->add_option("--bits", args->bits, "RSA key size (default 2048)")->check(CLI::Range(1024, 4096));
   gen->callback([&ctx, args] {
     auto store = ctx.open_store();
-    auto domain = lower(args->domain);
+    auto domain = text::ascii_lowered(args->domain);
     bool local = store->read([&](storage::ReadTxn& t) { return storage::directory::find_domain(t, domain).has_value(); });
     if (!local) throw CliError("no local domain " + domain + " (add it with `atrium domain add`)");
     auto algorithm = args->algorithm == "ed25519" ? dkim::Algorithm::ed25519_sha256 : dkim::Algorithm::rsa_sha256;
     auto made = dkim::generate_key(algorithm, args->bits);
     if (auto* err = std::get_if<dkim::KeyError>(&made)) throw CliError(std::string("cannot make a key: ") + std::string(dkim::to_string(*err)));
     const auto& key = std::get<dkim::GeneratedKey>(made);
-    storage::mail_auth::DkimKey row{domain, lower(args->selector), std::string(dkim::to_string(algorithm)),
+    storage::mail_auth::DkimKey row{domain, text::ascii_lowered(args->selector), std::string(dkim::to_string(algorithm)),
                                     key.private_key_pem, key.dns_txt_value, static_cast<std::int64_t>(std::time(nullptr))};
     store->write([&](storage::WriteTxn& t) { storage::mail_auth::put_dkim_key(t, row); });
     std::cout << zone_line(row) << '\n';
@@ -70,7 +66,7 @@ void add_dkim_commands(CLI::App& app, CliContext& ctx) {
   auto* dns = cmd->add_subcommand("dns", "Print the DNS records of DOMAIN's keys in zone-file form");
   dns->add_option("DOMAIN", args->domain)->required();
   dns->callback([&ctx, args] {
-    auto domain = lower(args->domain);
+    auto domain = text::ascii_lowered(args->domain);
     auto keys = ctx.open_store()->read([&](storage::ReadTxn& t) { return storage::mail_auth::dkim_keys(t, domain); });
     if (keys.empty()) throw CliError("no DKIM key for " + domain);
     for (const auto& k : keys) std::cout << zone_line(k) << '\n';
@@ -80,8 +76,8 @@ void add_dkim_commands(CLI::App& app, CliContext& ctx) {
   del->add_option("DOMAIN", args->domain)->required();
   del->add_option("SELECTOR", args->selector)->required();
   del->callback([&ctx, args] {
-    auto domain = lower(args->domain);
-    auto selector = lower(args->selector);
+    auto domain = text::ascii_lowered(args->domain);
+    auto selector = text::ascii_lowered(args->selector);
     bool removed = ctx.open_store()->write(
         [&](storage::WriteTxn& t) { return storage::mail_auth::remove_dkim_key(t, domain, selector); });
     if (!removed) throw CliError("no DKIM key " + selector + " for " + domain);

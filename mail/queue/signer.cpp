@@ -4,12 +4,11 @@
 #include "core/log/log.hpp"
 #include "mail/auth/dkim/arc.hpp"
 #include "mail/auth/dkim/dkim.hpp"
+#include "core/text/ascii.hpp"
 #include "mail/auth/dmarc/authres.hpp"
-#include "mail/mime/address.hpp"
+#include "mail/auth/dmarc/from_domain.hpp"
 #include "mail/mime/header.hpp"
 #include "storage/mail_auth.hpp"
-
-#include <strings.h>
 
 #include <ctime>
 
@@ -50,7 +49,7 @@ std::shared_ptr<const DkimSigner::Keys> DkimSigner::keys() {
   return keys_;
 }
 
-const void* DkimSigner::key_for(const Keys& k, std::string d) const {
+const dkim::SignOptions* DkimSigner::key_for(const Keys& k, std::string d) {
   // The domain itself, else its closest parent with a key (relaxed DMARC alignment).
   for (;;) {
     auto it = k.by_domain.find(d);
@@ -62,10 +61,12 @@ const void* DkimSigner::key_for(const Keys& k, std::string d) const {
 }
 
 std::string DkimSigner::operator()(std::string_view message) {
-  auto domain = from_domain(message);
-  if (domain.empty()) return {};
+  // The author's domain as DMARC will see it; mail with no or several From domains goes unsigned.
+  auto from = auth::dmarc::from_domains(message);
+  if (from.domains.size() != 1 || from.domains[0].empty()) return {};
+  const auto& domain = from.domains[0];
   auto k = keys();
-  const auto* found = static_cast<const dkim::SignOptions*>(key_for(*k, domain));
+  const auto* found = key_for(*k, domain);
   if (!found) return {};
   auto options = *found;
   options.timestamp = static_cast<std::int64_t>(std::time(nullptr));
@@ -77,18 +78,16 @@ std::string DkimSigner::seal(std::string_view message, std::string_view domain, 
   auto headers = mime::read_headers(message);
   std::optional<std::string> ours;
   for (const auto& f : headers.fields) {
-    if (f.name.size() != 22 || strcasecmp(f.name.c_str(), "Authentication-Results") != 0) continue;
+    if (!text::iequals(f.name, "Authentication-Results")) continue;
     auto id = auth::authserv_id_of(f.value);
-    if (id && strcasecmp(id->c_str(), std::string(authserv_id).c_str()) == 0) {
+    if (id && text::iequals(*id, authserv_id)) {
       ours = f.value;
       break;
     }
   }
   if (!ours) return {};
   auto k = keys();
-  std::string lower_domain(domain);
-  for (auto& c : lower_domain) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  const auto* found = static_cast<const dkim::SignOptions*>(key_for(*k, lower_domain));
+  const auto* found = key_for(*k, text::ascii_lowered(domain));
   if (!found) return {};
   auto status = arc::ChainStatus::none;
   if (auto parsed = auth::parse_authentication_results(*ours); auto* ar = std::get_if<auth::AuthenticationResults>(&parsed)) {
@@ -104,20 +103,6 @@ std::string DkimSigner::seal(std::string_view message, std::string_view domain, 
     return {};
   }
   return std::get<arc::SealHeaders>(sealed).text();
-}
-
-std::string from_domain(std::string_view message) {
-  auto headers = mime::read_headers(message);
-  auto from = mime::first_value(headers, "From");
-  if (!from) return {};
-  std::string out;
-  for (const auto& a : mime::parse_address_list(*from)) {
-    if (a.kind != mime::Address::Kind::mailbox || !a.domain) continue;
-    if (!out.empty()) return {};
-    out = *a.domain;
-  }
-  for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
 }
 
 }  // namespace atrium::mail::queue

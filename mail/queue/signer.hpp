@@ -13,6 +13,10 @@
 #include <string>
 #include <string_view>
 
+namespace atrium::mail::auth::dkim {
+struct SignOptions;
+}
+
 namespace atrium::mail::queue {
 
 class DkimSigner {
@@ -36,7 +40,7 @@ class DkimSigner {
  private:
   std::shared_ptr<const Keys> keys();
   // The key for `domain` or its closest parent domain with one; nullptr when none.
-  const void* key_for(const Keys& keys, std::string domain) const;
+  static const auth::dkim::SignOptions* key_for(const Keys& keys, std::string domain);
 
   storage::Store& store_;
   std::chrono::seconds refresh_;
@@ -44,8 +48,5 @@ class DkimSigner {
   std::shared_ptr<const Keys> keys_;
   std::chrono::steady_clock::time_point loaded_{};
 };
-
-// The domain of the message's single From address, lower case; "" when there is none or several.
-std::string from_domain(std::string_view message);
 
 }  // namespace atrium::mail::queue

@@ -4,6 +4,7 @@
 #include "mail/queue/worker.hpp"
 
 #include "core/log/log.hpp"
+#include "core/text/ascii.hpp"
 #include "mail/delivery/delivery.hpp"
 #include "mail/queue/dsn/dsn.hpp"
 #include "mail/queue/dsn/mta_sts.hpp"
@@ -39,12 +40,6 @@ namespace client = smtp::client;
 using Clock = std::chrono::steady_clock;
 
 std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
 
 // "550-5.1.1 first\r\n550 5.1.1 second": a reply as the remote sent it, for DSN diagnostics.
 std::string reply_text(const smtp::Reply& r) {
@@ -119,7 +114,7 @@ std::string token() {
 std::string_view outbound_form(std::string_view stored) {
   // Only the first field, and only when it is the Return-Path delivery put there.
   constexpr std::string_view name = "return-path:";
-  if (stored.size() < name.size() || lower(stored.substr(0, name.size())) != name) return stored;
+  if (stored.size() < name.size() || !text::iequals(stored.substr(0, name.size()), name)) return stored;
   std::size_t pos = 0;
   for (;;) {
     auto eol = stored.find('\n', pos);
@@ -133,7 +128,7 @@ std::string_view outbound_form(std::string_view stored) {
 std::string recipient_domain(std::string_view address) {
   auto at = address.rfind('@');
   if (at == std::string_view::npos) return {};
-  return lower(address.substr(at + 1));
+  return text::ascii_lowered(address.substr(at + 1));
 }
 
 struct IdleConnection {

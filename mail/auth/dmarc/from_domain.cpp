@@ -1,6 +1,8 @@
 // From-domain extraction on top of mail/mime's header reader and address-list parser.
 #include "mail/auth/dmarc/from_domain.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include "mail/mime/address.hpp"
 #include "mail/mime/header.hpp"
 
@@ -9,11 +11,7 @@
 namespace atrium::mail::auth::dmarc {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
-}
+using text::iequals;
 
 std::string normal_form(std::string_view domain) {
   std::string out(domain);

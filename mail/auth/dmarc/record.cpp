@@ -1,6 +1,8 @@
 // DMARC record parsing: the DKIM-style tag list (RFC 6376 §3.2) and the DMARC tags on top of it.
 #include "mail/auth/dmarc/record.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -11,12 +13,8 @@ bool is_wsp(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
+using text::ascii_lower;
+using text::iequals;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_wsp(s.front())) s.remove_prefix(1);
@@ -26,7 +24,7 @@ std::string_view trim(std::string_view s) {
 
 std::string lowered(std::string_view s, std::size_t cap = std::string_view::npos) {
   std::string out(s.substr(0, cap));
-  for (auto& c : out) c = lower(c);
+  for (auto& c : out) c = ascii_lower(c);
   return out;
 }
 
@@ -131,7 +129,7 @@ std::optional<ReportUri> parse_report_uri(std::string_view text) {
     std::string_view size = text.substr(bang + 1);
     unsigned shift = 0;
     if (!size.empty() && !is_digit(size.back())) {
-      switch (lower(size.back())) {
+      switch (ascii_lower(size.back())) {
         case 'k': shift = 10; break;
         case 'm': shift = 20; break;
         case 'g': shift = 30; break;
