@@ -38,9 +38,31 @@ std::string_view to_string(ParseErrorCode code) {
   return "invalid";
 }
 
-// A single VEVENT whose DTSTART and DTEND are UTC or carry a TZID (no floating time, no DATE):
-// its one instance spans exactly [first_start, last_end], whatever zone a query reads floating
-// times in.
+// Whether the time a property holds is the same instant whatever zone floating times are read
+// in: a DATE-TIME (or PERIOD) in UTC, or with a TZID this object or the time zone database
+// resolves (an unknown TZID is read as floating).
+static bool fixed_time(icalproperty* p, icalcomponent* root) {
+  icalvalue* v = icalproperty_get_value(p);
+  if (v == nullptr) return false;
+  icaltimetype t;
+  switch (icalvalue_isa(v)) {
+    case ICAL_DATETIME_VALUE: t = icalvalue_get_datetime(v); break;
+    case ICAL_PERIOD_VALUE: t = icalvalue_get_period(v).start; break;
+    case ICAL_DATETIMEPERIOD_VALUE: {
+      const icaldatetimeperiodtype dp = icalvalue_get_datetimeperiod(v);
+      t = icaltime_is_null_time(dp.time) ? dp.period.start : dp.time;
+      break;
+    }
+    default: return false;  // DATE, or not a time
+  }
+  if (t.is_date) return false;
+  if (icaltime_is_utc(t)) return true;
+  icalparameter* tzid = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+  return tzid != nullptr && detail::resolve_tzid(root, icalparameter_get_tzid(tzid)) != nullptr;
+}
+
+// A single VEVENT whose DTSTART and DTEND are fixed times (no floating time, no DATE): its one
+// instance spans exactly [first_start, last_end], whatever zone a query reads floating times in.
 static bool exact_span(const Object::Impl& impl, icalcomponent* cal) {
   if (impl.kind != ComponentKind::event || impl.recurs) return false;
   auto comps = detail::children(cal, ICAL_VEVENT_COMPONENT);
@@ -48,14 +70,54 @@ static bool exact_span(const Object::Impl& impl, icalcomponent* cal) {
   icalproperty* start = detail::first_property(comps[0], ICAL_DTSTART_PROPERTY);
   if (!start) return false;
   for (icalproperty* p : {start, detail::first_property(comps[0], ICAL_DTEND_PROPERTY)}) {
-    if (!p) continue;
-    const icaltimetype t = icalvalue_get_datetime(icalproperty_get_value(p));
-    if (t.is_date) return false;
-    const bool utc = icaltime_is_utc(t);
-    const bool zoned = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER) != nullptr;
-    if (!utc && !zoned) return false;
+    if (p && !fixed_time(p, cal)) return false;
   }
   return true;
+}
+
+// Every instance of a recurring VEVENT object whose times are all fixed (see fixed_time) and
+// whose recurrence set `all` was computed whole; nullopt when any of that does not hold.
+static std::optional<std::vector<InstanceSpan>> exact_recurrence(const Object::Impl& impl, icalcomponent* cal,
+                                                                  const std::vector<detail::Occurrence>& all) {
+  if (impl.kind != ComponentKind::event || !impl.recurs || all.size() > max_exact_instances) return std::nullopt;
+  for (icalcomponent* c : detail::children(cal, ICAL_VEVENT_COMPONENT)) {
+    if (!detail::first_property(c, ICAL_DTSTART_PROPERTY)) return std::nullopt;
+    for (icalproperty* p : detail::properties(c)) {
+      switch (icalproperty_isa(p)) {
+        case ICAL_DTSTART_PROPERTY:
+        case ICAL_DTEND_PROPERTY:
+        case ICAL_RECURRENCEID_PROPERTY:
+        case ICAL_RDATE_PROPERTY:
+        case ICAL_EXDATE_PROPERTY:
+          if (!fixed_time(p, cal)) return std::nullopt;
+          break;
+        case ICAL_RRULE_PROPERTY: {
+          const icalrecurrencetype r = icalproperty_get_rrule(p);
+          if (!icaltime_is_null_time(r.until) && (r.until.is_date || !icaltime_is_utc(r.until))) return std::nullopt;
+          break;
+        }
+        default: break;
+      }
+    }
+  }
+  std::vector<InstanceSpan> out;
+  out.reserve(all.size());
+  for (const detail::Occurrence& o : all) {
+    if (o.span.rule == detail::SpanRule::interval && o.span.end > o.span.start) {
+      out.push_back({o.span.start, o.span.end});
+    } else if (o.span.rule == detail::SpanRule::at_start) {
+      out.push_back({o.span.start, o.span.start});
+    } else {
+      return std::nullopt;
+    }
+    if (out.back().start == detail::minus_infinity || o.span.end == detail::plus_infinity) return std::nullopt;
+  }
+  return out;
+}
+
+bool overlaps(const InstanceSpan& span, const TimeRange& range) {
+  const UtcSeconds s = detail::range_start(range), e = detail::range_end(range);
+  return span.end > span.start ? (s < span.end && e > span.start) : (s <= span.start && e > span.start);
 }
 
 std::string_view precondition(ParseErrorCode code) {
@@ -82,6 +144,7 @@ Object::Object(const Object& other)
           .recurs = other.impl_->recurs,
           .bounds = other.impl_->bounds,
           .exact_bounds = other.impl_->exact_bounds,
+          .exact_instances = other.impl_->exact_instances,
           .floating = other.impl_->floating,
       })) {}
 
@@ -99,6 +162,7 @@ ComponentKind Object::kind() const { return impl_->kind; }
 bool Object::recurs() const { return impl_->recurs; }
 const Bounds& Object::bounds() const { return impl_->bounds; }
 bool Object::exact_bounds() const { return impl_->exact_bounds; }
+const std::optional<std::vector<InstanceSpan>>& Object::exact_instances() const { return impl_->exact_instances; }
 const Zone& Object::floating() const { return impl_->floating; }
 std::string Object::to_ical() const { return detail::to_text(impl_->root.get()); }
 
@@ -322,8 +386,12 @@ ParseResult parse(std::string_view bytes, const ParseOptions& options) {
   impl->root = std::move(root);
   impl->recurs = detail::object_recurs(*impl);
   if (options.compute_bounds) {
-    impl->bounds = detail::compute_bounds(*impl, options.floating, limits.max_iterations);
+    std::vector<detail::Occurrence> all;
+    impl->bounds = detail::compute_bounds(*impl, options.floating, limits.max_iterations, impl->recurs ? &all : nullptr);
     impl->exact_bounds = exact_span(*impl, cal);
+    if (impl->recurs && impl->bounds.first_start && impl->bounds.last_end) {
+      impl->exact_instances = exact_recurrence(*impl, cal, all);
+    }
   }
   return Object(std::move(impl));
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace atrium::calendar {
 
@@ -26,6 +27,20 @@ struct Bounds {
   std::optional<UtcSeconds> first_start;  // nullopt: open (e.g. a VTODO without any date)
   std::optional<UtcSeconds> last_end;     // nullopt: open (infinite RRULE, or too many instances)
 };
+
+// One instance of an event as an index stores it: an interval [start, end) when end > start,
+// an instant when end == start (RFC 4791 §9.9: it overlaps [s, e) when s <= start < e).
+struct InstanceSpan {
+  UtcSeconds start = 0;
+  UtcSeconds end = 0;
+  friend bool operator==(const InstanceSpan&, const InstanceSpan&) = default;
+};
+
+// Whether an event instance stored as `span` overlaps the range [s, e) (either end open).
+bool overlaps(const InstanceSpan& span, const TimeRange& range);
+
+// The most instances an object's exact_instances() lists; beyond, queries parse the object.
+inline constexpr std::size_t max_exact_instances = 1000;
 
 // Bounds on what parsing and validating one resource may cost.
 struct ParseLimits {
@@ -91,6 +106,12 @@ class Object {
   // s < last_end && e > first_start, or, for an instant (first_start == last_end),
   // s <= first_start < e (RFC 4791 §9.9).
   bool exact_bounds() const;
+  // For a recurring VEVENT object whose every time (DTSTART, DTEND, RECURRENCE-ID, RDATE,
+  // EXDATE, RRULE's UNTIL) is UTC or carries a TZID, whose rules all end (COUNT or UNTIL) and
+  // which has at most max_exact_instances instances: every instance, ordered by start. Like
+  // exact_bounds(), it does not depend on the zone floating times are read in, so a time-range
+  // test needs no parsing. nullopt otherwise (and when parsed without compute_bounds).
+  const std::optional<std::vector<InstanceSpan>>& exact_instances() const;
   // The zone floating times are read in (ParseOptions::floating).
   const Zone& floating() const;
 

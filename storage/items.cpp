@@ -83,6 +83,44 @@ std::int64_t assign_thread(WriteTxn& txn, PrincipalId account, ItemId id, const 
 
 }  // namespace
 
+std::optional<std::string> detail::encode_instances(const EventMeta& meta) {
+  if (!meta.instances) return std::nullopt;
+  std::string out;
+  out.reserve(meta.instances->size() * 16);
+  auto put = [&out](std::int64_t v) {
+    auto u = static_cast<std::uint64_t>(v);
+    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((u >> (8 * i)) & 0xff));
+  };
+  for (const auto& [start, end] : *meta.instances) {
+    put(start);
+    put(end);
+  }
+  return out;
+}
+
+std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> detail::decode_instances(const sql::Statement& q,
+                                                                                            int col) {
+  if (q.column_is_null(col)) return std::nullopt;
+  const std::string packed = q.column_blob(col);
+  if (packed.size() % 16 != 0) return std::nullopt;
+  auto get = [&packed](std::size_t at) {
+    std::uint64_t u = 0;
+    for (int i = 0; i < 8; ++i) u |= static_cast<std::uint64_t>(static_cast<unsigned char>(packed[at + i])) << (8 * i);
+    return static_cast<std::int64_t>(u);
+  };
+  std::vector<std::pair<std::int64_t, std::int64_t>> out;
+  out.reserve(packed.size() / 16);
+  for (std::size_t at = 0; at < packed.size(); at += 16) out.emplace_back(get(at), get(at + 8));
+  return out;
+}
+
+EventMeta detail::event_meta_row(const sql::Statement& q, int col) {
+  EventMeta m{q.column_text(col), q.column_text(col + 1), q.column_opt_int(col + 2), q.column_opt_int(col + 3),
+              q.column_int(col + 4) != 0};
+  m.instances = decode_instances(q, col + 5);
+  return m;
+}
+
 void detail::insert_meta(WriteTxn& txn, PrincipalId account, ItemId id, const ItemMeta& meta) {
   if (auto* m = std::get_if<MessageMeta>(&meta)) {
     auto thread = assign_thread(txn, account, id, *m);
@@ -93,12 +131,17 @@ void detail::insert_meta(WriteTxn& txn, PrincipalId account, ItemId id, const It
         .bind(6, thread)
         .run();
   } else if (auto* e = std::get_if<EventMeta>(&meta)) {
-    txn.db()
-        .cached("INSERT INTO event_meta (item_id, ical_uid, component, starts_at, ends_at, exact) "
-                "VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(1, id).bind(2, e->ical_uid).bind(3, e->component).bind(4, e->starts_at).bind(5, e->ends_at)
-        .bind(6, static_cast<std::int64_t>(e->exact))
-        .run();
+    auto& q = txn.db().cached(
+        "INSERT INTO event_meta (item_id, ical_uid, component, starts_at, ends_at, exact, instances) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, id).bind(2, e->ical_uid).bind(3, e->component).bind(4, e->starts_at).bind(5, e->ends_at)
+        .bind(6, static_cast<std::int64_t>(e->exact));
+    if (auto packed = encode_instances(*e)) {
+      q.bind(7, sql::Bytes{*packed});
+    } else {
+      q.bind(7, std::nullopt);
+    }
+    q.run();
   } else if (auto* v = std::get_if<CardMeta>(&meta)) {
     txn.db()
         .cached("INSERT INTO card_meta (item_id, vcard_uid, full_name, emails) VALUES (?, ?, ?, ?)")

@@ -68,6 +68,14 @@ std::string_view columns();
 Item row(const sql::Statement& q);
 // The item without an access check.
 std::optional<Item> load(ReadTxn& txn, ItemId id);
+// EventMeta::instances as the event_meta.instances column stores them (little-endian 64-bit
+// start and end per instance; NULL for nullopt), and back; a column of the wrong length reads
+// as nullopt (the object is then read instead).
+std::optional<std::string> encode_instances(const EventMeta& meta);
+std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> decode_instances(const sql::Statement& q, int col);
+// The EventMeta of the current row of a statement that selected, from column `col` on,
+// ical_uid, component, starts_at, ends_at, exact, instances.
+EventMeta event_meta_row(const sql::Statement& q, int col);
 }  // namespace detail
 
 }  // namespace atrium::storage::items

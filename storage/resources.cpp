@@ -139,7 +139,7 @@ std::vector<IndexedEvent> indexed_events(ReadTxn& txn, const Actor& actor, Colle
   // Bounds may be wider than the instances, never narrower (calendar::Bounds): an object can
   // match only if it starts no later than the range's end and ends no earlier than its start.
   auto& q = txn.db().cached(fmt::format(
-      "SELECT {}, m.ical_uid, m.component, m.starts_at, m.ends_at, m.exact FROM items "
+      "SELECT {}, m.ical_uid, m.component, m.starts_at, m.ends_at, m.exact, m.instances FROM items "
       "JOIN event_meta m ON m.item_id = items.id WHERE items.collection_id = ?1 "
       "AND (?2 IS NULL OR m.starts_at IS NULL OR m.starts_at <= ?2) "
       "AND (?3 IS NULL OR m.ends_at IS NULL OR m.ends_at >= ?3) ORDER BY items.uid",
@@ -149,8 +149,7 @@ std::vector<IndexedEvent> indexed_events(ReadTxn& txn, const Actor& actor, Colle
   while (q.step()) {
     IndexedEvent e;
     e.item = items::detail::row(q);
-    e.meta = EventMeta{q.column_text(13), q.column_text(14), q.column_opt_int(15), q.column_opt_int(16),
-                       q.column_int(17) != 0};
+    e.meta = items::detail::event_meta_row(q, 13);
     out.push_back(std::move(e));
   }
   q.reset();
@@ -173,12 +172,11 @@ std::optional<Item> find_by_uid(ReadTxn& txn, PrincipalId account, std::string_v
 }
 
 std::optional<EventMeta> event_meta(ReadTxn& txn, ItemId id) {
-  auto& q = txn.db().cached("SELECT ical_uid, component, starts_at, ends_at, exact FROM event_meta WHERE item_id = ?");
+  auto& q = txn.db().cached(
+      "SELECT ical_uid, component, starts_at, ends_at, exact, instances FROM event_meta WHERE item_id = ?");
   q.bind(1, id);
   std::optional<EventMeta> out;
-  if (q.step()) {
-    out = EventMeta{q.column_text(0), q.column_text(1), q.column_opt_int(2), q.column_opt_int(3), q.column_int(4) != 0};
-  }
+  if (q.step()) out = items::detail::event_meta_row(q, 0);
   q.reset();
   return out;
 }

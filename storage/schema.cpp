@@ -272,6 +272,13 @@ CREATE TABLE mta_sts_policies (
 );
 )sql";
 
+// Every instance of a recurring calendar object whose instances do not depend on the zone
+// floating times are read in (EventMeta::instances), so a time-range query decides on the
+// index. Objects stored before this version have none and are read by such queries, as before.
+constexpr const char* k_v8 = R"sql(
+ALTER TABLE event_meta ADD COLUMN instances BLOB;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -283,6 +290,7 @@ const std::vector<Migration>& migrations() {
       {5, "message threads", k_v5},
       {6, "WebDAV properties, names on tombstones", k_v6},
       {7, "delivery outcomes, DKIM keys, MTA-STS policy cache, directory profiles", k_v7},
+      {8, "instances of recurring calendar objects", k_v8},
   };
   return all;
 }

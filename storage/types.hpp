@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -138,6 +139,11 @@ struct EventMeta {
   // [starts_at, ends_at] is exactly the span of the object's one instance (calendar::Object::
   // exact_bounds): a time-range query decides on it without reading the object.
   bool exact = false;
+  // For a recurring object, every instance as [start, end) UTC seconds (end == start: an
+  // instant), when the whole set is known and independent of the zone floating times are read in
+  // (calendar::Object::exact_instances): a time-range query decides on it without reading the
+  // object. nullopt: unknown, the object must be read.
+  std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> instances;
 };
 struct CardMeta {
   std::string vcard_uid;

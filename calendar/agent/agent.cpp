@@ -406,8 +406,14 @@ std::optional<Object> load(storage::ReadTxn& txn, storage::Store& store, const s
 }
 
 storage::EventMeta meta_of(const Object& o) {
-  return storage::EventMeta{o.uid(), std::string(to_string(o.kind())), o.bounds().first_start, o.bounds().last_end,
-                            o.exact_bounds()};
+  storage::EventMeta m{o.uid(), std::string(to_string(o.kind())), o.bounds().first_start, o.bounds().last_end,
+                       o.exact_bounds()};
+  if (const auto& spans = o.exact_instances()) {
+    m.instances.emplace();
+    m.instances->reserve(spans->size());
+    for (const InstanceSpan& s : *spans) m.instances->emplace_back(s.start, s.end);
+  }
+  return m;
 }
 
 }  // namespace atrium::calendar::agent

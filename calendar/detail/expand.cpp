@@ -414,7 +414,8 @@ std::optional<UtcSeconds> until_bound(const Object::Impl& impl, const Zone& floa
 
 }  // namespace
 
-Bounds compute_bounds(const Object::Impl& impl, const Zone& floating, std::size_t max_iterations) {
+Bounds compute_bounds(const Object::Impl& impl, const Zone& floating, std::size_t max_iterations,
+                      std::vector<Occurrence>* all) {
   ExpandLimits limits{.max_instances = static_cast<std::size_t>(-1), .max_iterations = 0};
   // With no iterations: DTSTART, RDATEs and overrides, and whether a rule is infinite.
   OccurrenceSet set = occurrences(impl, floating, minus_infinity, plus_infinity, limits);
@@ -445,6 +446,7 @@ Bounds compute_bounds(const Object::Impl& impl, const Zone& floating, std::size_
   if (!open_start) b.first_start = lo;
   if (capped_end && hi) hi = std::max(*hi, *capped_end);
   if (!open_end) b.last_end = hi;
+  if (all != nullptr && !set.infinite && !set.truncated) *all = std::move(set.items);
   return b;
 }
 

@@ -34,7 +34,10 @@ OccurrenceSet occurrences(const Object::Impl& impl, const Zone& floating, UtcSec
 // Whether the master has RRULE or RDATE, or any component has RECURRENCE-ID.
 bool object_recurs(const Object::Impl& impl);
 
-// The index bounds (see Bounds), spending at most `max_iterations` recurrence steps.
-Bounds compute_bounds(const Object::Impl& impl, const Zone& floating, std::size_t max_iterations);
+// The index bounds (see Bounds), spending at most `max_iterations` recurrence steps. When the
+// whole recurrence set was computed (every rule ends, no limit reached) and `all` is given, it
+// receives every occurrence.
+Bounds compute_bounds(const Object::Impl& impl, const Zone& floating, std::size_t max_iterations,
+                      std::vector<Occurrence>* all = nullptr);
 
 }  // namespace atrium::calendar::detail

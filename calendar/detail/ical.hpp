@@ -48,6 +48,7 @@ struct Object::Impl {
   bool recurs = false;
   Bounds bounds;
   bool exact_bounds = false;
+  std::optional<std::vector<InstanceSpan>> exact_instances;
   Zone floating = Zone::utc();
 };
 

@@ -1,4 +1,5 @@
 // OPTIONS, PROPFIND, PROPPATCH, GET/HEAD, PUT, DELETE, MKCOL/MKCALENDAR, COPY and MOVE.
+#include "calendar/agent/agent.hpp"
 #include "dav/server/detail.hpp"
 #include "dav/xml/document.hpp"
 #include "dav/xml/mkcol.hpp"
@@ -357,8 +358,7 @@ http::Response do_put(Ctx& ctx, const Target& t) {
   item.kind = item_kind(object.kind());
   item.blob = ctx.store().blobs().stage(body);
   item.name = t.member;
-  item.meta = storage::EventMeta{object.uid(), kind_name, object.bounds().first_start, object.bounds().last_end,
-                                 object.exact_bounds()};
+  item.meta = calendar::agent::meta_of(object);
   auto actor = ctx.actor;
   auto result = ctx.store().write(
       [&](storage::WriteTxn& txn) { return storage::resources::put(txn, actor, item, *precondition); });

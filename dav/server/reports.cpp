@@ -2,7 +2,9 @@
 // (RFC 6578).
 #include "calendar/collation.hpp"
 #include "calendar/freebusy.hpp"
+#include "calendar/object.hpp"
 #include "calendar/query.hpp"
+#include "core/text/ascii.hpp"
 #include "dav/server/detail.hpp"
 #include "dav/xml/report.hpp"
 #include "storage/blobs.hpp"
@@ -13,7 +15,6 @@
 
 #include <algorithm>
 #include <ctime>
-#include <limits>
 #include <map>
 
 namespace atrium::dav::detail {
@@ -57,6 +58,10 @@ std::vector<Candidate> candidates(storage::ReadTxn& txn, Ctx& ctx, const Target&
     range = top->time_range;
     simple = kind && top->props.empty() && top->comps.empty();
   }
+  // A bare VCALENDAR filter (how clients list a calendar's etags) matches every object.
+  const bool everything = text::iequals(f.root.name, "VCALENDAR") && f.root.comps.empty() && f.root.props.empty() &&
+                          !f.root.time_range && !f.root.is_not_defined;
+  if (everything) simple = true;
   std::vector<Candidate> out;
   if (!range) {
     for (auto& item : storage::items::list(txn, ctx.actor, t.collection->id)) {
@@ -70,10 +75,11 @@ std::vector<Candidate> candidates(storage::ReadTxn& txn, Ctx& ctx, const Target&
     if (kind && e.item.kind != *kind) continue;
     std::optional<bool> decided;
     if (simple && e.meta.exact && e.meta.starts_at && e.meta.ends_at) {
-      auto start = *e.meta.starts_at, end = *e.meta.ends_at;
-      auto s = range->start.value_or(std::numeric_limits<std::int64_t>::min());
-      auto en = range->end.value_or(std::numeric_limits<std::int64_t>::max());
-      decided = end > start ? (s < end && en > start) : (s <= start && en > start);
+      decided = calendar::overlaps(calendar::InstanceSpan{*e.meta.starts_at, *e.meta.ends_at}, *range);
+    } else if (simple && e.meta.instances) {
+      decided = std::any_of(e.meta.instances->begin(), e.meta.instances->end(), [&](const auto& span) {
+        return calendar::overlaps(calendar::InstanceSpan{span.first, span.second}, *range);
+      });
     }
     out.push_back({std::move(e.item), decided});
   }

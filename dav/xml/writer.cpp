@@ -3,6 +3,7 @@
 
 #include "dav/xml/document.hpp"
 
+#include <array>
 #include <cassert>
 #include <cstdint>
 
@@ -45,6 +46,53 @@ std::size_t xml_char_length(std::string_view s, std::size_t i) {
   if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
   if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) return 0;
   return len;
+}
+
+// Bytes copied as they are in text (1) and in attribute values (2): printable ASCII other than
+// the markup characters, plus TAB and LF in text.
+constexpr auto plain_bytes = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0x20; c < 0x7F; ++c) t[c] = 3;
+  t['&'] = t['<'] = t['>'] = 0;
+  t['"'] = 1;
+  t['\t'] = t['\n'] = 1;
+  return t;
+}();
+
+// Appends `text` escaped for XML (text or an attribute value), each byte sequence that is not a
+// valid XML character replaced with U+FFFD: sanitise_xml_text() and escape_text() /
+// escape_attribute() in one pass that copies runs of plain bytes whole.
+void append_sanitised(std::string& out, std::string_view text, bool attribute) {
+  const std::uint8_t plain = attribute ? 2 : 1;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t j = i;
+    while (j < text.size() && (plain_bytes[static_cast<unsigned char>(text[j])] & plain) != 0) ++j;
+    out.append(text.data() + i, j - i);
+    if (j == text.size()) break;
+    const char c = text[j];
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;  // attributes only
+      case '\r': out += "&#13;"; break;
+      case '\t': out += "&#9;"; break;   // attributes only
+      case '\n': out += "&#10;"; break;  // attributes only
+      default: {
+        const std::size_t len = xml_char_length(text, j);
+        if (len == 0) {
+          out += "\xEF\xBF\xBD";
+          i = j + 1;
+        } else {
+          out.append(text.data() + j, len);
+          i = j + len;
+        }
+        continue;
+      }
+    }
+    i = j + 1;
+  }
 }
 
 }  // namespace
@@ -110,7 +158,7 @@ void XmlWriter::attribute(std::string_view local, std::string_view value) {
   out_ += ' ';
   out_ += local;
   out_ += "=\"";
-  out_ += escape_attribute(sanitise_xml_text(value));
+  append_sanitised(out_, value, true);
   out_ += '"';
 }
 
@@ -118,7 +166,7 @@ void XmlWriter::text(std::string_view text) {
   assert(!stack_.empty() && "text inside the root");
   if (text.empty()) return;
   end_start_tag();
-  out_ += escape_text(sanitise_xml_text(text));
+  append_sanitised(out_, text, false);
 }
 
 void XmlWriter::raw(std::string_view fragment) {

@@ -215,7 +215,7 @@ TEST_F(StoreTest, MigrationsUpgradeAVersionOneDatabaseWithData) {
         "ALTER TABLE collections DROP COLUMN recent_uid; DROP TABLE subscriptions; "
         "DROP INDEX message_meta_thread; ALTER TABLE message_meta DROP COLUMN thread_id; DROP TABLE thread_keys; "
         "ALTER TABLE changes DROP COLUMN name; DROP TABLE dav_properties; DROP INDEX event_meta_range; "
-        "ALTER TABLE event_meta DROP COLUMN exact; DROP TABLE dkim_keys; DROP TABLE mta_sts_policies; DROP TABLE principal_profile; "
+        "ALTER TABLE event_meta DROP COLUMN exact; ALTER TABLE event_meta DROP COLUMN instances; DROP TABLE dkim_keys; DROP TABLE mta_sts_policies; DROP TABLE principal_profile; "
         "DELETE FROM schema_migrations WHERE version >= 2");
   });
   EXPECT_EQ(store_->read([](ReadTxn& t) { return schema::current_version(t.db()); }), 1);

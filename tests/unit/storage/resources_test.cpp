@@ -99,6 +99,39 @@ TEST_F(ResourcesTest, TimeRangeIndexNeverMissesAnOverlap) {
   EXPECT_EQ(names, (std::vector<std::string>{"late.ics", "open-end.ics", "no-dates.ics"}));
 }
 
+TEST_F(ResourcesTest, InstancesOfRecurringObjectsSurviveTheRoundTrip) {
+  auto put_meta = [&](const std::string& name, EventMeta meta) {
+    items::NewItem item{.collection = cal_.id, .kind = ItemKind::event, .blob = store_->blobs().put(name), .name = name};
+    item.meta = std::move(meta);
+    return store_->write([&](WriteTxn& t) { return resources::put(t, Actor::principal(user_), item, {}); });
+  };
+  EventMeta recurring{"uid-r", "VEVENT", 100, 5000, false};
+  recurring.instances = std::vector<std::pair<std::int64_t, std::int64_t>>{
+      {100, 200}, {1000, 1000}, {-5, 7}, {std::int64_t{1} << 40, (std::int64_t{1} << 40) + 1}};
+  EventMeta empty_set{"uid-e", "VEVENT", 1, 2, false};
+  empty_set.instances.emplace();
+  auto r = put_meta("r.ics", recurring);
+  auto e = put_meta("e.ics", empty_set);
+  auto n = put_meta("n.ics", EventMeta{"uid-n", "VEVENT", 1, 2, true});
+  store_->read([&](ReadTxn& t) {
+    EXPECT_EQ(resources::event_meta(t, r.id)->instances, recurring.instances);
+    ASSERT_TRUE(resources::event_meta(t, e.id)->instances);
+    EXPECT_TRUE(resources::event_meta(t, e.id)->instances->empty());
+    EXPECT_FALSE(resources::event_meta(t, n.id)->instances);
+    EXPECT_TRUE(resources::event_meta(t, n.id)->exact);
+    for (const auto& ev : resources::indexed_events(t, Actor::principal(user_), cal_.id, std::nullopt, std::nullopt)) {
+      if (ev.item.name == "r.ics") {
+        EXPECT_EQ(ev.meta.instances, recurring.instances);
+      }
+    }
+  });
+  // A replaced object's instances are replaced with it.
+  EventMeta changed{"uid-r", "VEVENT", 100, 200, false};
+  changed.instances = std::vector<std::pair<std::int64_t, std::int64_t>>{{100, 200}};
+  put_meta("r.ics", changed);
+  store_->read([&](ReadTxn& t) { EXPECT_EQ(resources::event_meta(t, r.id)->instances, changed.instances); });
+}
+
 TEST_F(ResourcesTest, PropertiesAreSetRemovedBoundedAndNeedWriteRights) {
   auto actor = Actor::principal(user_);
   store_->write([&](WriteTxn& t) {

@@ -290,6 +290,11 @@ TEST_F(ExecutorTest, IndexDecidedTimeRangesAgreeWithFullEvaluation) {
   ASSERT_EQ(code(put(cal_ + "zoned.ics", ev("zoned", "DTSTART;TZID=Europe/Berlin:20261103T150000\r\n"
                                                     "DTEND;TZID=Europe/Berlin:20261103T160000\r\n"))), 201);
   ASSERT_EQ(code(put(cal_ + "floating.ics", ev("floating", "DTSTART:20261103T170000\r\nDTEND:20261103T180000\r\n"))), 201);
+  // Recurring, zoned: decided on its stored instances (09:00 CET = 08:00Z on 2, 3 and 5 Nov).
+  ASSERT_EQ(code(put(cal_ + "daily.ics", ev("daily", "DTSTART;TZID=Europe/Berlin:20261102T090000\r\n"
+                                                  "DTEND;TZID=Europe/Berlin:20261102T093000\r\n"
+                                                  "RRULE:FREQ=DAILY;COUNT=4\r\n"
+                                                  "EXDATE;TZID=Europe/Berlin:20261104T090000\r\n"))), 201);
   auto matches = [&](std::string start, std::string end, std::string extra = {}) {
     auto body = run(http::verb::report, cal_,
                     "<?xml version=\"1.0\"?><c:calendar-query xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">"
@@ -298,7 +303,7 @@ TEST_F(ExecutorTest, IndexDecidedTimeRangesAgreeWithFullEvaluation) {
                     "</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>",
                     {{"Depth", "1"}}).body();
     std::vector<std::string> names;
-    for (auto n : {"utc", "instant", "zoned", "floating"}) {
+    for (auto n : {"utc", "instant", "zoned", "floating", "daily"}) {
       if (body.find(std::string("/") + n + ".ics<") != std::string::npos) names.push_back(n);
     }
     return names;
@@ -314,13 +319,35 @@ TEST_F(ExecutorTest, IndexDecidedTimeRangesAgreeWithFullEvaluation) {
     EXPECT_EQ(matches("20261103T110000Z", "20261103T120000Z", extra), V{}) << extra;  // instant at the end: out
     EXPECT_EQ(matches("20261103T140000Z", "20261103T140100Z", extra), V{"zoned"}) << extra;  // 15:00 CET
     EXPECT_EQ(matches("20261103T170000Z", "20261103T170100Z", extra), V{"floating"}) << extra;  // floating = UTC
-    EXPECT_EQ(matches("20261101T000000Z", "20261201T000000Z", extra), (V{"utc", "instant", "zoned", "floating"})) << extra;
+    EXPECT_EQ(matches("20261101T000000Z", "20261201T000000Z", extra),
+              (V{"utc", "instant", "zoned", "floating", "daily"})) << extra;
+    EXPECT_EQ(matches("20261103T080000Z", "20261103T080001Z", extra), V{"daily"}) << extra;
+    EXPECT_EQ(matches("20261103T070000Z", "20261103T080000Z", extra), V{}) << extra;  // ends as it starts
+    EXPECT_EQ(matches("20261103T083000Z", "20261103T090000Z", extra), V{}) << extra;  // starts as it ends
+    EXPECT_EQ(matches("20261104T000000Z", "20261104T235959Z", extra), V{}) << extra;  // the excluded day
+    EXPECT_EQ(matches("20261105T082959Z", "20261105T083000Z", extra), V{"daily"}) << extra;
+    EXPECT_EQ(matches("20261106T000000Z", "20261201T000000Z", extra), V{}) << extra;
   }
 }
 
 TEST_F(ExecutorTest, CalendarQueryWithoutTimeRangeAndTextMatch) {
   ASSERT_EQ(code(put(cal_ + "a.ics", single("a", "20261103T100000Z", "20261103T110000Z", "Lunch with Bob"))), 201);
   ASSERT_EQ(code(put(cal_ + "b.ics", single("b", "20261104T100000Z", "20261104T110000Z", "Dentist"))), 201);
+  // A bare VCALENDAR filter, how clients list every object's etag: everything.
+  ASSERT_EQ(code(put(cal_ + "t.ics", k_weekly)), 201);
+  auto all = run(http::verb::report, cal_, R"(<?xml version="1.0"?>
+<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop>
+<c:filter><c:comp-filter name="VCALENDAR"/></c:filter></c:calendar-query>)", {{"Depth", "1"}});
+  EXPECT_EQ(code(all), 207);
+  EXPECT_EQ(count(all.body(), "<D:response>"), 3);
+  // and is-not-defined on it matches nothing.
+  auto none = run(http::verb::report, cal_, R"(<?xml version="1.0"?>
+<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop>
+<c:filter><c:comp-filter name="VCALENDAR"><c:is-not-defined/></c:comp-filter></c:filter></c:calendar-query>)",
+                  {{"Depth", "1"}});
+  EXPECT_EQ(code(none), 207);
+  EXPECT_EQ(count(none.body(), "<D:response>"), 0);
+  ASSERT_EQ(code(run(http::verb::delete_, cal_ + "t.ics", "")), 204);
   auto r = run(http::verb::report, cal_, R"(<?xml version="1.0"?>
 <c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop>
 <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY">

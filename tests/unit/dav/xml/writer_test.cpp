@@ -7,6 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 namespace atrium::dav::xml {
 namespace {
 
@@ -56,6 +60,33 @@ TEST(XmlWriter, SanitisesWhatXmlCannotCarry) {
   EXPECT_EQ(sanitise_xml_text("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
   EXPECT_EQ(sanitise_xml_text("\xEF\xBF\xBF"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // U+FFFF
   EXPECT_EQ(sanitise_xml_text("\xF0\x9F\x98\x80"), "\xF0\x9F\x98\x80");
+}
+
+// Text and attribute values are written in one pass; it must agree with sanitising and then
+// escaping, on every kind of byte.
+TEST(XmlWriter, OnePassEscapingAgreesWithSanitiseThenEscape) {
+  std::mt19937 rng(42);
+  std::vector<std::string> inputs = {"", "plain", "a&b<c>d\"e'f", "\r\n\t", "caf\xC3\xA9 \xF0\x9F\x98\x80",
+                                     std::string("\0\x01\x7F\x80\xFF", 5), "\xE2\x82", "\xED\xA0\x80x"};
+  const std::string alphabet = std::string("aZ &<>\"\r\n\t\x01\x7F\x80\xBF\xC3\xA9\xE2\x82\xAC\xED\xF0\x9F\xFF", 23) + '\0';
+  for (int n = 0; n < 2000; ++n) {
+    std::string s;
+    for (std::size_t len = rng() % 40; len > 0; --len) s += alphabet[rng() % alphabet.size()];
+    inputs.push_back(s);
+  }
+  for (const std::string& in : inputs) {
+    XmlWriter w;
+    w.open(dav_name("x"));
+    w.attribute("a", in);
+    w.text(in);
+    w.close();
+    const std::string expected = std::string(decl) + R"(<D:x xmlns:D="DAV:" a=")" +
+                                 escape_attribute(sanitise_xml_text(in)) + "\">" + escape_text(sanitise_xml_text(in)) +
+                                 "</D:x>";
+    std::string got = std::move(w).finish();
+    if (in.empty()) continue;  // empty text leaves the element empty: <D:x a=""/>
+    EXPECT_EQ(got, expected);
+  }
 }
 
 TEST(XmlWriter, OutputAlwaysReparses) {
