@@ -1,6 +1,7 @@
 #include "mail/index/attachment_text.hpp"
 
 #include "core/text/ascii.hpp"
+#include "storage/blobs.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -38,6 +39,33 @@ const Decoder* AttachmentDecoders::find(std::string_view mime_type, std::string_
 }
 
 std::optional<std::string> AttachmentDecoders::run(const Decoder& decoder, std::string_view content) const {
+  std::string key = decoder.mime_type + '\n' + storage::sha256_hex(content);
+  auto size_of = [](const Cached& c) { return c.key.size() + (c.text ? c.text->size() : 0) + 64; };
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (auto it = cache_index_.find(key); it != cache_index_.end()) {
+      cache_.splice(cache_.begin(), cache_, it->second);
+      return it->second->text;
+    }
+  }
+  bool transient = false;
+  auto text = decode(decoder, content, transient);
+  if (transient) return text;
+  std::lock_guard lock(cache_mutex_);
+  if (cache_index_.contains(key)) return text;  // another thread decoded it meanwhile
+  cache_.push_front({std::move(key), text});
+  cache_index_.emplace(cache_.front().key, cache_.begin());
+  cached_bytes_ += size_of(cache_.front());
+  while (cached_bytes_ > cache_bytes && !cache_.empty()) {
+    cached_bytes_ -= size_of(cache_.back());
+    cache_index_.erase(cache_.back().key);
+    cache_.pop_back();
+  }
+  return text;
+}
+
+std::optional<std::string> AttachmentDecoders::decode(const Decoder& decoder, std::string_view content,
+                                                      bool& transient) const {
   // A private file (0600, O_EXCL) under the store's tmp folder, removed whatever happens.
   static std::atomic<unsigned> counter{0};
   std::random_device rd;
@@ -58,9 +86,11 @@ std::optional<std::string> AttachmentDecoders::run(const Decoder& decoder, std::
     for (auto& a : argv) {
       if (a == "%f") a = path.string();
     }
+    ++runs_;
     result = process::run(argv, limits_);
   }
   ::unlink(path.c_str());
+  transient = !result || result->timed_out;  // !result: not started (resources): not the content's fault
   if (!result || result->timed_out || result->exit_code != 0) return std::nullopt;
   return std::move(result->output);
 }

@@ -6,7 +6,12 @@
 
 #include "core/process/run.hpp"
 
+#include <atomic>
+#include <cstdint>
 #include <filesystem>
+#include <list>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,13 +37,33 @@ class AttachmentDecoders {
   const Decoder* find(std::string_view mime_type, std::string_view file_name) const;
 
   // The text of `content` (transfer encoding already removed) as `decoder` gives it; nullopt when
-  // it failed, was killed, or is not installed. Blocking.
+  // it failed, was killed, or is not installed. Blocking. Answers are kept by the content's
+  // SHA-256 (up to `cache_bytes` of text, least recently used out first): the same attachment —
+  // one message delivered to a group is indexed once per member's account, a forward carries the
+  // original's attachment — is decoded once. A decoder killed for its time limit is not
+  // remembered. Any thread.
   std::optional<std::string> run(const Decoder& decoder, std::string_view content) const;
 
+  // Decoder processes started so far (for tests and metrics).
+  std::uint64_t runs() const { return runs_.load(); }
+
+  std::size_t cache_bytes = 16u << 20;
+
  private:
+  std::optional<std::string> decode(const Decoder& decoder, std::string_view content, bool& transient) const;
+
   std::vector<Decoder> decoders_;
   std::filesystem::path tmp_dir_;
   process::Limits limits_;
+  mutable std::atomic<std::uint64_t> runs_{0};
+  struct Cached {
+    std::string key;
+    std::optional<std::string> text;
+  };
+  mutable std::mutex cache_mutex_;
+  mutable std::list<Cached> cache_;  // most recently used first
+  mutable std::map<std::string, std::list<Cached>::iterator, std::less<>> cache_index_;
+  mutable std::size_t cached_bytes_ = 0;
 };
 
 }  // namespace atrium::mail::index

@@ -208,22 +208,63 @@ struct Index::Impl {
     return *writers.front().second;
   }
 
-  Xapian::Document build(const Document& d, CollectionId mailbox, Uid uid, const std::string& blob_hash) {
+  Xapian::Document build(const Prepared& d, CollectionId mailbox, Uid uid, const std::string& blob_hash) {
     Xapian::Document doc;
-    std::string term;
-    for (const auto& [field, text] : d.texts) {
-      auto prefix = field_prefix(field);
-      for_each_word(text, [&](std::string_view w) {
-        term.assign(prefix);
-        term += w;
-        doc.add_boolean_term(term);
-      });
-    }
+    for (const std::string& term : d.terms()) doc.add_boolean_term(term);
     doc.add_boolean_term(mailbox_term(mailbox));
     doc.add_value(k_slot_uid, Xapian::sortable_serialise(static_cast<double>(uid)));
     doc.add_value(k_slot_mailbox, Xapian::sortable_serialise(static_cast<double>(mailbox)));
     doc.set_data(blob_hash);
     return doc;
+  }
+
+  // Documents searches prepared for items not indexed yet, by blob hash; most recently used first.
+  struct CacheEntry {
+    std::string hash;
+    std::shared_ptr<const Prepared> doc;
+  };
+  mutable std::mutex cache_mutex;
+  mutable std::list<CacheEntry> cache;
+  mutable std::map<std::string, std::list<CacheEntry>::iterator, std::less<>> cache_index;
+  mutable std::size_t cache_bytes = 0;
+  std::uint64_t reused = 0;  // indexer thread
+
+  std::shared_ptr<const Prepared> cached(const std::string& hash, bool need_full, bool take) const {
+    std::lock_guard lock(cache_mutex);
+    auto it = cache_index.find(hash);
+    if (it == cache_index.end()) return nullptr;
+    auto doc = it->second->doc;
+    if (need_full && doc->partial()) return nullptr;
+    if (take) {
+      cache_bytes -= doc->bytes();
+      cache.erase(it->second);
+      cache_index.erase(it);
+    } else {
+      cache.splice(cache.begin(), cache, it->second);
+    }
+    return doc;
+  }
+
+  void keep(const std::string& hash, std::shared_ptr<const Prepared> doc) const {
+    if (doc->bytes() > options.prepared_cache_bytes) return;
+    std::lock_guard lock(cache_mutex);
+    if (auto it = cache_index.find(hash); it != cache_index.end()) {
+      if (!doc->partial() || it->second->doc->partial()) {
+        cache_bytes -= it->second->doc->bytes();
+        it->second->doc = doc;
+        cache_bytes += doc->bytes();
+      }
+      cache.splice(cache.begin(), cache, it->second);
+    } else {
+      cache.push_front({hash, doc});
+      cache_index.emplace(hash, cache.begin());
+      cache_bytes += doc->bytes();
+    }
+    while (cache_bytes > options.prepared_cache_bytes && !cache.empty()) {
+      cache_bytes -= cache.back().doc->bytes();
+      cache_index.erase(cache.back().hash);
+      cache.pop_back();
+    }
   }
 
   static bool remove(Xapian::WritableDatabase& db, Xapian::docid id) {
@@ -272,15 +313,22 @@ struct Index::Impl {
         db.replace_document(docid, *existing);
         continue;
       }
-      auto content = open_blob(txn, store.blobs(), row->blob_hash);  // mapped when a file
-      std::optional<Document> d;
-      if (content) d = options.extract(row->kind, content->view());
-      if (!d) {
-        if (!content) log::warn("search.blob_missing", "item", id);
-        if (existing) remove(db, docid);
-        continue;
+      // A search may have made the full document already.
+      std::shared_ptr<const Prepared> prepared = cached(row->blob_hash, true, true);
+      if (prepared) {
+        ++reused;
+      } else {
+        auto content = open_blob(txn, store.blobs(), row->blob_hash);  // mapped when a file
+        std::optional<Document> d;
+        if (content) d = options.extract(row->kind, content->view());
+        if (!d) {
+          if (!content) log::warn("search.blob_missing", "item", id);
+          if (existing) remove(db, docid);
+          continue;
+        }
+        prepared = std::make_shared<const Prepared>(*d);
       }
-      db.replace_document(docid, build(*d, row->collection, row->uid, row->blob_hash));
+      db.replace_document(docid, build(*prepared, row->collection, row->uid, row->blob_hash));
       ++indexed;
     }
   }
@@ -339,6 +387,7 @@ struct Index::Impl {
       stats.initial_build_done = !c.building;
       stats.indexed = indexed;
       stats.removed = removed;
+      stats.reused = reused;
     }
     progressed.notify_all();
   }
@@ -600,25 +649,52 @@ std::optional<std::vector<Uid>> Index::find(PrincipalId account, CollectionId ma
   }
 }
 
-std::optional<Document> Index::extract(ItemKind kind, std::string_view content, Extraction how) const {
-  bool quick = how == Extraction::quick && impl_->options.extract_quick;
+std::shared_ptr<const Prepared> Index::prepared(ItemKind kind, const std::string& blob_hash, std::string_view content,
+                                                Extraction how) const {
+  const bool quick = how == Extraction::quick && impl_->options.extract_quick;
+  if (auto doc = impl_->cached(blob_hash, !quick, false)) return doc;
   const auto& fn = quick ? impl_->options.extract_quick : impl_->options.extract;
-  return fn(kind, content);
+  auto d = fn(kind, content);
+  if (!d) return nullptr;
+  if (!quick) d->partial = false;
+  auto doc = std::make_shared<const Prepared>(*d);
+  impl_->keep(blob_hash, doc);
+  return doc;
 }
 
-bool matches(const Document& doc, Scope scope, std::string_view query) {
-  auto terms = words(query);
-  if (terms.empty()) return false;
-  auto prefixes = scope_prefixes(scope);
-  std::vector<std::string> have;
+Prepared::Prepared(const Document& doc) : partial_(doc.partial) {
+  std::string term;
   for (const auto& [field, text] : doc.texts) {
-    if (std::find(prefixes.begin(), prefixes.end(), field_prefix(field)) == prefixes.end()) continue;
-    for_each_word(text, [&](std::string_view w) { have.emplace_back(w); });
+    auto prefix = field_prefix(field);
+    for_each_word(text, [&](std::string_view w) {
+      term.assign(prefix);
+      term += w;
+      terms_.push_back(term);
+    });
   }
-  return std::all_of(terms.begin(), terms.end(), [&](const std::string& t) {
-    return std::any_of(have.begin(), have.end(), [&](const std::string& w) { return w.starts_with(t); });
+  std::sort(terms_.begin(), terms_.end());
+  terms_.erase(std::unique(terms_.begin(), terms_.end()), terms_.end());
+  terms_.shrink_to_fit();
+  bytes_ = sizeof(*this) + terms_.capacity() * sizeof(std::string);
+  for (const auto& t : terms_) bytes_ += t.capacity() > 15 ? t.capacity() + 1 : 0;
+}
+
+bool Prepared::matches(Scope scope, std::string_view query) const {
+  auto wanted = words(query);
+  if (wanted.empty()) return false;
+  auto prefixes = scope_prefixes(scope);
+  std::string key;
+  return std::all_of(wanted.begin(), wanted.end(), [&](const std::string& w) {
+    return std::any_of(prefixes.begin(), prefixes.end(), [&](std::string_view prefix) {
+      key.assign(prefix);
+      key += w;
+      auto it = std::lower_bound(terms_.begin(), terms_.end(), key);
+      return it != terms_.end() && it->starts_with(key);
+    });
   });
 }
+
+bool matches(const Document& doc, Scope scope, std::string_view query) { return Prepared(doc).matches(scope, query); }
 
 IndexStats Index::stats() const {
   std::lock_guard lock(impl_->mutex);

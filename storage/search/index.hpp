@@ -54,12 +54,13 @@ using Extractor = std::function<std::optional<Document>(ItemKind kind, std::stri
 struct IndexOptions {
   std::filesystem::path dir;            // usually <data_dir>/search
   Extractor extract;
-  // For `Index::extract`: the same document without what is slow to make (attachments decoded by
+  // For `Index::prepared`: the same document without what is slow to make (attachments decoded by
   // external programs), for a search that reads the few items the indexer has not reached; empty:
   // `extract`.
   Extractor extract_quick;
   std::size_t batch = 512;              // change-log rows per indexer step at most
   std::chrono::milliseconds poll{2000}; // re-reads the change log this often even without a notification
+  std::size_t prepared_cache_bytes = 32u << 20;  // documents kept for searches and the indexer
 };
 
 struct IndexStats {
@@ -67,11 +68,30 @@ struct IndexStats {
   std::uint64_t indexed = 0;            // documents (re)built since start
   std::uint64_t removed = 0;
   std::uint64_t failures = 0;           // batches that failed and were retried
+  std::uint64_t reused = 0;             // documents indexed from what a search had extracted
   bool initial_build_done = false;
 };
 
-// Whether `find` would return a document like `doc` for `scope` and `query`: every word of the
-// query begins a word of the scope's fields. False when the query has no words. Pure.
+// A document as the index holds it: its sorted, distinct terms (field prefix + word), so that
+// matching is a lookup per query word rather than a pass over the text.
+class Prepared {
+ public:
+  explicit Prepared(const Document& doc);
+  // Whether `find` would return this document for `scope` and `query`: every word of the query
+  // begins a word of the scope's fields. False when the query has no words.
+  bool matches(Scope scope, std::string_view query) const;
+  bool partial() const { return partial_; }
+  const std::vector<std::string>& terms() const { return terms_; }
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  std::vector<std::string> terms_;
+  bool partial_ = false;
+  std::size_t bytes_ = 0;
+};
+
+// Whether `find` would return a document like `doc` for `scope` and `query` (Prepared::matches
+// without keeping the terms). Pure.
 bool matches(const Document& doc, Scope scope, std::string_view query);
 
 class Index {
@@ -100,12 +120,15 @@ class Index {
 
   IndexStats stats() const;
 
-  // The document the indexer makes of an item, for a caller that matches a few items not indexed
-  // yet the way the index would (see `matches`): `quick` without the slow parts
-  // (`extract_quick`; the result says when it is partial), `full` exactly the indexer's. Any
-  // thread.
+  // The document the indexer makes of an item, prepared for a caller that matches items not
+  // indexed yet the way the index would: `quick` without the slow parts (`extract_quick`;
+  // Prepared::partial says when something was left out), `full` exactly the indexer's. Documents
+  // made here are kept by blob hash (up to a memory bound, least recently used out first), so the
+  // next search and the indexer itself use them instead of extracting the content again; the
+  // indexer drops each one it has indexed. nullptr for content that is not indexed. Any thread.
   enum class Extraction { quick, full };
-  std::optional<Document> extract(ItemKind kind, std::string_view content, Extraction how) const;
+  std::shared_ptr<const Prepared> prepared(ItemKind kind, const std::string& blob_hash, std::string_view content,
+                                           Extraction how) const;
 
   struct Impl;
 

@@ -302,17 +302,18 @@ void scan_unindexed(Session::Impl& s, const Account& who, const MailboxView& vie
       auto blob = storage::read_blob(t, s.services.store.blobs(), d.summary.blob_hash);
       if (!blob) continue;
       using Extraction = storage::search::Index::Extraction;
-      auto doc = index.extract(storage::ItemKind::message, *blob, Extraction::quick);
+      const auto& hash = d.summary.blob_hash;
+      auto doc = index.prepared(storage::ItemKind::message, hash, *blob, Extraction::quick);
       if (!doc) continue;
-      std::optional<storage::search::Document> full;
+      std::shared_ptr<const storage::search::Prepared> full;
       for (const SearchKey* k : keys) {
         auto found = sets.find(k);
         if (found == sets.end()) continue;
         auto scope = *index_scope(*k);
-        bool hit = storage::search::matches(*doc, scope, index_query(*k));
-        if (!hit && doc->partial) {
-          if (!full) full = index.extract(storage::ItemKind::message, *blob, Extraction::full);
-          hit = full && storage::search::matches(*full, scope, index_query(*k));
+        bool hit = doc->matches(scope, index_query(*k));
+        if (!hit && doc->partial()) {
+          if (!full) full = index.prepared(storage::ItemKind::message, hash, *blob, Extraction::full);
+          hit = full && full->matches(scope, index_query(*k));
         }
         if (hit) found->second.push_back(d.summary.uid);
       }

@@ -168,6 +168,96 @@ TEST_F(SearchIndexTest, KeepsItsCursorAcrossRestartsAndRebuildsWithoutOne) {
   EXPECT_EQ(find(box_, Scope::body, "crossing"), (std::vector<Uid>{2}));
 }
 
+// A prepared document answers as the index does.
+TEST_F(SearchIndexTest, PreparedDocumentsMatchAsTheIndexFinds) {
+  const std::string contents[] = {"Quarterly report\nThe numbers for Q3 are attached.",
+                                  "Lunch\nShall we meet at noon? Quarterly planning later.", "Reports\nnothing here"};
+  for (const auto& c : contents) add(box_, c);
+  const std::pair<Scope, const char*> queries[] = {
+      {Scope::subject, "quarterly"}, {Scope::text, "quarterly"}, {Scope::text, "QUARTER"}, {Scope::body, "quarterly"},
+      {Scope::subject, "report"},    {Scope::text, "numbers attached"}, {Scope::text, "numbers lunch"},
+      {Scope::body, "port"},         {Scope::from, "alice@example"},    {Scope::to, "alice"},
+      {Scope::text, "q3"},           {Scope::body, "no"},               {Scope::text, "."}};
+  for (const auto& [scope, q] : queries) {
+    ASSERT_TRUE(index_->wait_current(user_, 10s));
+    std::vector<Uid> expected = index_->find(user_, box_, scope, q).value_or(std::vector<Uid>{});
+    std::vector<Uid> got;
+    for (Uid uid = 1; uid <= 3; ++uid) {
+      Prepared doc(*test_extract(ItemKind::message, contents[uid - 1]));
+      EXPECT_EQ(doc.matches(scope, q), matches(*test_extract(ItemKind::message, contents[uid - 1]), scope, q));
+      if (doc.matches(scope, q)) got.push_back(uid);
+    }
+    EXPECT_EQ(got, expected) << q;
+  }
+}
+
+// What a search extracted for an item the indexer had not reached is indexed as it is: the
+// content is extracted once. A quick (partial) document is not enough for the indexer.
+TEST_F(SearchIndexTest, TheIndexerReusesWhatASearchExtracted) {
+  index_.reset();
+  int full_calls = 0, quick_calls = 0;
+  IndexOptions options{.dir = dir_ / "search"};
+  options.extract = [&](ItemKind kind, std::string_view content) {
+    ++full_calls;
+    return test_extract(kind, content);
+  };
+  options.extract_quick = [&](ItemKind kind, std::string_view content) {
+    ++quick_calls;
+    auto d = test_extract(kind, content);
+    if (d && content.find("attachment") != std::string_view::npos) d->partial = true;
+    return d;
+  };
+  index_ = std::make_unique<Index>(*store_, options);
+  const std::string plain = "Plain\nwords only", attached = "With attachment\nsee the attachment",
+                    searched_twice = "Again\nasked twice";
+  const std::string hash_plain = store_->blobs().put(plain).hash, hash_attached = store_->blobs().put(attached).hash,
+                    hash_twice = store_->blobs().put(searched_twice).hash;
+  add(box_, plain);
+  add(box_, attached);
+  add(box_, searched_twice);
+  add(box_, "Never searched\nbefore indexing");
+  using E = Index::Extraction;
+  auto quick = index_->prepared(ItemKind::message, hash_plain, plain, E::quick);
+  ASSERT_TRUE(quick);
+  EXPECT_FALSE(quick->partial());
+  EXPECT_TRUE(quick->matches(Scope::body, "word"));
+  auto partial = index_->prepared(ItemKind::message, hash_attached, attached, E::quick);
+  ASSERT_TRUE(partial);
+  EXPECT_TRUE(partial->partial());
+  index_->prepared(ItemKind::message, hash_twice, searched_twice, E::full);
+  EXPECT_EQ(index_->prepared(ItemKind::message, hash_twice, searched_twice, E::quick)->partial(), false)
+      << "the full document serves a quick request";
+  EXPECT_EQ(quick_calls, 2);
+  EXPECT_EQ(full_calls, 1);
+  EXPECT_EQ(index_->prepared(ItemKind::event, "no-such-hash", "x", E::full), nullptr) << "not indexed: nothing";
+  full_calls = 0;
+  index_->start();
+  ASSERT_TRUE(index_->wait_current(user_, 10s));
+  // The plain and the twice-asked documents were reused; the partial one and the unsearched one
+  // were extracted by the indexer.
+  EXPECT_EQ(index_->stats().reused, 2u);
+  EXPECT_EQ(full_calls, 2);
+  EXPECT_EQ(find(box_, Scope::body, "attachment"), (std::vector<Uid>{2}));
+  EXPECT_EQ(find(box_, Scope::text, "words"), (std::vector<Uid>{1}));
+  EXPECT_EQ(find(box_, Scope::subject, "again"), (std::vector<Uid>{3}));
+}
+
+TEST_F(SearchIndexTest, PreparedDocumentsStayWithinTheirMemoryBound) {
+  index_.reset();
+  int full_calls = 0;
+  IndexOptions options{.dir = dir_ / "search", .prepared_cache_bytes = 1};
+  options.extract = [&](ItemKind kind, std::string_view content) {
+    ++full_calls;
+    return test_extract(kind, content);
+  };
+  index_ = std::make_unique<Index>(*store_, options);
+  const std::string content = "Big\nenough to exceed one byte";
+  const std::string hash = store_->blobs().put(content).hash;
+  index_->prepared(ItemKind::message, hash, content, Index::Extraction::full);
+  index_->prepared(ItemKind::message, hash, content, Index::Extraction::full);
+  EXPECT_EQ(full_calls, 2) << "nothing kept";
+}
+
 TEST_F(SearchIndexTest, WaitTimesOutWhileTheIndexerIsStopped) {
   index_.reset();
   index_ = std::make_unique<Index>(*store_, IndexOptions{.dir = dir_ / "search", .extract = test_extract});
