@@ -12,8 +12,11 @@
 namespace atrium::mail::index {
 
 AttachmentDecoders::AttachmentDecoders(std::vector<Decoder> decoders, std::filesystem::path tmp_dir,
-                                       process::Limits limits)
-    : decoders_(std::move(decoders)), tmp_dir_(std::move(tmp_dir)), limits_(limits) {}
+                                       process::Limits limits, std::size_t cache_bytes)
+    : decoders_(std::move(decoders)),
+      tmp_dir_(std::move(tmp_dir)),
+      limits_(limits),
+      answers_(cache_bytes, [](const std::optional<std::string>& text) { return (text ? text->size() : 0) + 64; }) {}
 
 std::vector<Decoder> AttachmentDecoders::defaults() {
   return {
@@ -39,28 +42,11 @@ const Decoder* AttachmentDecoders::find(std::string_view mime_type, std::string_
 }
 
 std::optional<std::string> AttachmentDecoders::run(const Decoder& decoder, std::string_view content) const {
-  std::string key = decoder.mime_type + '\n' + storage::sha256_hex(content);
-  auto size_of = [](const Cached& c) { return c.key.size() + (c.text ? c.text->size() : 0) + 64; };
-  {
-    std::lock_guard lock(cache_mutex_);
-    if (auto it = cache_index_.find(key); it != cache_index_.end()) {
-      cache_.splice(cache_.begin(), cache_, it->second);
-      return it->second->text;
-    }
-  }
+  const std::string key = decoder.mime_type + '\n' + storage::sha256_hex(content);
+  if (auto known = answers_.get(key)) return *known;
   bool transient = false;
   auto text = decode(decoder, content, transient);
-  if (transient) return text;
-  std::lock_guard lock(cache_mutex_);
-  if (cache_index_.contains(key)) return text;  // another thread decoded it meanwhile
-  cache_.push_front({std::move(key), text});
-  cache_index_.emplace(cache_.front().key, cache_.begin());
-  cached_bytes_ += size_of(cache_.front());
-  while (cached_bytes_ > cache_bytes && !cache_.empty()) {
-    cached_bytes_ -= size_of(cache_.back());
-    cache_index_.erase(cache_.back().key);
-    cache_.pop_back();
-  }
+  if (!transient) answers_.put(key, std::make_shared<const std::optional<std::string>>(text));
   return text;
 }
 

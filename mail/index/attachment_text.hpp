@@ -4,14 +4,12 @@
 // standard output is the text. A decoder that is not installed is skipped.
 #pragma once
 
+#include "core/cache/lru.hpp"
 #include "core/process/run.hpp"
 
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
-#include <list>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,7 +25,8 @@ struct Decoder {
 
 class AttachmentDecoders {
  public:
-  AttachmentDecoders(std::vector<Decoder> decoders, std::filesystem::path tmp_dir, process::Limits limits = {});
+  AttachmentDecoders(std::vector<Decoder> decoders, std::filesystem::path tmp_dir, process::Limits limits = {})
+      : AttachmentDecoders(std::move(decoders), std::move(tmp_dir), limits, 16u << 20) {}
 
   // PDF, OOXML and ODF text documents, legacy Word and Excel.
   static std::vector<Decoder> defaults();
@@ -47,7 +46,9 @@ class AttachmentDecoders {
   // Decoder processes started so far (for tests and metrics).
   std::uint64_t runs() const { return runs_.load(); }
 
-  std::size_t cache_bytes = 16u << 20;
+  // `cache_bytes`: how much decoded text is kept (16 MiB by default).
+  AttachmentDecoders(std::vector<Decoder> decoders, std::filesystem::path tmp_dir, process::Limits limits,
+                     std::size_t cache_bytes);
 
  private:
   std::optional<std::string> decode(const Decoder& decoder, std::string_view content, bool& transient) const;
@@ -56,14 +57,8 @@ class AttachmentDecoders {
   std::filesystem::path tmp_dir_;
   process::Limits limits_;
   mutable std::atomic<std::uint64_t> runs_{0};
-  struct Cached {
-    std::string key;
-    std::optional<std::string> text;
-  };
-  mutable std::mutex cache_mutex_;
-  mutable std::list<Cached> cache_;  // most recently used first
-  mutable std::map<std::string, std::list<Cached>::iterator, std::less<>> cache_index_;
-  mutable std::size_t cached_bytes_ = 0;
+  // Answers by decoder type and the content's SHA-256; nullopt: the decoder failed on it.
+  mutable cache::Lru<std::optional<std::string>> answers_;
 };
 
 }  // namespace atrium::mail::index

@@ -1,5 +1,6 @@
 #include "storage/search/index.hpp"
 
+#include "core/cache/lru.hpp"
 #include "core/log/log.hpp"
 #include "storage/blob_content.hpp"
 #include "storage/blobs.hpp"
@@ -218,54 +219,9 @@ struct Index::Impl {
     return doc;
   }
 
-  // Documents searches prepared for items not indexed yet, by blob hash; most recently used first.
-  struct CacheEntry {
-    std::string hash;
-    std::shared_ptr<const Prepared> doc;
-  };
-  mutable std::mutex cache_mutex;
-  mutable std::list<CacheEntry> cache;
-  mutable std::map<std::string, std::list<CacheEntry>::iterator, std::less<>> cache_index;
-  mutable std::size_t cache_bytes = 0;
+  // Documents searches prepared for items not indexed yet, by blob hash.
+  mutable cache::Lru<Prepared> prepared_cache{options.prepared_cache_bytes, [](const Prepared& p) { return p.bytes(); }};
   std::uint64_t reused = 0;  // indexer thread
-
-  std::shared_ptr<const Prepared> cached(const std::string& hash, bool need_full, bool take) const {
-    std::lock_guard lock(cache_mutex);
-    auto it = cache_index.find(hash);
-    if (it == cache_index.end()) return nullptr;
-    auto doc = it->second->doc;
-    if (need_full && doc->partial()) return nullptr;
-    if (take) {
-      cache_bytes -= doc->bytes();
-      cache.erase(it->second);
-      cache_index.erase(it);
-    } else {
-      cache.splice(cache.begin(), cache, it->second);
-    }
-    return doc;
-  }
-
-  void keep(const std::string& hash, std::shared_ptr<const Prepared> doc) const {
-    if (doc->bytes() > options.prepared_cache_bytes) return;
-    std::lock_guard lock(cache_mutex);
-    if (auto it = cache_index.find(hash); it != cache_index.end()) {
-      if (!doc->partial() || it->second->doc->partial()) {
-        cache_bytes -= it->second->doc->bytes();
-        it->second->doc = doc;
-        cache_bytes += doc->bytes();
-      }
-      cache.splice(cache.begin(), cache, it->second);
-    } else {
-      cache.push_front({hash, doc});
-      cache_index.emplace(hash, cache.begin());
-      cache_bytes += doc->bytes();
-    }
-    while (cache_bytes > options.prepared_cache_bytes && !cache.empty()) {
-      cache_bytes -= cache.back().doc->bytes();
-      cache_index.erase(cache.back().hash);
-      cache.pop_back();
-    }
-  }
 
   static bool remove(Xapian::WritableDatabase& db, Xapian::docid id) {
     try {
@@ -314,7 +270,8 @@ struct Index::Impl {
         continue;
       }
       // A search may have made the full document already.
-      std::shared_ptr<const Prepared> prepared = cached(row->blob_hash, true, true);
+      std::shared_ptr<const Prepared> prepared = prepared_cache.take(row->blob_hash);
+      if (prepared && prepared->partial()) prepared = nullptr;
       if (prepared) {
         ++reused;
       } else {
@@ -649,16 +606,20 @@ std::optional<std::vector<Uid>> Index::find(PrincipalId account, CollectionId ma
   }
 }
 
-std::shared_ptr<const Prepared> Index::prepared(ItemKind kind, const std::string& blob_hash, std::string_view content,
+std::shared_ptr<const Prepared> Index::prepared(ItemKind kind, const std::string& blob_hash,
+                                                const std::function<std::optional<std::string>()>& content,
                                                 Extraction how) const {
   const bool quick = how == Extraction::quick && impl_->options.extract_quick;
-  if (auto doc = impl_->cached(blob_hash, !quick, false)) return doc;
+  if (auto doc = impl_->prepared_cache.get(blob_hash); doc && (quick || !doc->partial())) return doc;
+  auto bytes = content();
+  if (!bytes) return nullptr;
   const auto& fn = quick ? impl_->options.extract_quick : impl_->options.extract;
-  auto d = fn(kind, content);
+  auto d = fn(kind, *bytes);
   if (!d) return nullptr;
   if (!quick) d->partial = false;
   auto doc = std::make_shared<const Prepared>(*d);
-  impl_->keep(blob_hash, doc);
+  // A full document replaces a partial one, never the other way round.
+  impl_->prepared_cache.put(blob_hash, doc, [](const Prepared& old) { return old.partial(); });
   return doc;
 }
 

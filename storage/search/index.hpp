@@ -127,7 +127,9 @@ class Index {
   // next search and the indexer itself use them instead of extracting the content again; the
   // indexer drops each one it has indexed. nullptr for content that is not indexed. Any thread.
   enum class Extraction { quick, full };
-  std::shared_ptr<const Prepared> prepared(ItemKind kind, const std::string& blob_hash, std::string_view content,
+  // `content` reads the item's bytes; it is called only when nothing suitable is kept.
+  std::shared_ptr<const Prepared> prepared(ItemKind kind, const std::string& blob_hash,
+                                           const std::function<std::optional<std::string>()>& content,
                                            Extraction how) const;
 
   struct Impl;

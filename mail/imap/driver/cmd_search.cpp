@@ -299,11 +299,10 @@ void scan_unindexed(Session::Impl& s, const Account& who, const MailboxView& vie
   s.services.store.read([&](storage::ReadTxn& t) {
     auto rows = storage::messages::fetch(t, who.actor(), view.id(), unindexed, storage::messages::Meta::without);
     for (const auto& d : rows) {
-      auto blob = storage::read_blob(t, s.services.store.blobs(), d.summary.blob_hash);
-      if (!blob) continue;
       using Extraction = storage::search::Index::Extraction;
       const auto& hash = d.summary.blob_hash;
-      auto doc = index.prepared(storage::ItemKind::message, hash, *blob, Extraction::quick);
+      auto read = [&] { return storage::read_blob(t, s.services.store.blobs(), hash); };
+      auto doc = index.prepared(storage::ItemKind::message, hash, read, Extraction::quick);
       if (!doc) continue;
       std::shared_ptr<const storage::search::Prepared> full;
       for (const SearchKey* k : keys) {
@@ -312,7 +311,7 @@ void scan_unindexed(Session::Impl& s, const Account& who, const MailboxView& vie
         auto scope = *index_scope(*k);
         bool hit = doc->matches(scope, index_query(*k));
         if (!hit && doc->partial()) {
-          if (!full) full = index.prepared(storage::ItemKind::message, hash, *blob, Extraction::full);
+          if (!full) full = index.prepared(storage::ItemKind::message, hash, read, Extraction::full);
           hit = full && full->matches(scope, index_query(*k));
         }
         if (hit) found->second.push_back(d.summary.uid);

@@ -191,6 +191,11 @@ TEST_F(SearchIndexTest, PreparedDocumentsMatchAsTheIndexFinds) {
   }
 }
 
+// Content for Index::prepared, as a search reads it.
+std::function<std::optional<std::string>()> bytes(std::string content) {
+  return [content = std::move(content)] { return std::optional<std::string>(content); };
+}
+
 // What a search extracted for an item the indexer had not reached is indexed as it is: the
 // content is extracted once. A quick (partial) document is not enough for the indexer.
 TEST_F(SearchIndexTest, TheIndexerReusesWhatASearchExtracted) {
@@ -217,19 +222,19 @@ TEST_F(SearchIndexTest, TheIndexerReusesWhatASearchExtracted) {
   add(box_, searched_twice);
   add(box_, "Never searched\nbefore indexing");
   using E = Index::Extraction;
-  auto quick = index_->prepared(ItemKind::message, hash_plain, plain, E::quick);
+  auto quick = index_->prepared(ItemKind::message, hash_plain, bytes(plain), E::quick);
   ASSERT_TRUE(quick);
   EXPECT_FALSE(quick->partial());
   EXPECT_TRUE(quick->matches(Scope::body, "word"));
-  auto partial = index_->prepared(ItemKind::message, hash_attached, attached, E::quick);
+  auto partial = index_->prepared(ItemKind::message, hash_attached, bytes(attached), E::quick);
   ASSERT_TRUE(partial);
   EXPECT_TRUE(partial->partial());
-  index_->prepared(ItemKind::message, hash_twice, searched_twice, E::full);
-  EXPECT_EQ(index_->prepared(ItemKind::message, hash_twice, searched_twice, E::quick)->partial(), false)
+  index_->prepared(ItemKind::message, hash_twice, bytes(searched_twice), E::full);
+  EXPECT_EQ(index_->prepared(ItemKind::message, hash_twice, bytes(searched_twice), E::quick)->partial(), false)
       << "the full document serves a quick request";
   EXPECT_EQ(quick_calls, 2);
   EXPECT_EQ(full_calls, 1);
-  EXPECT_EQ(index_->prepared(ItemKind::event, "no-such-hash", "x", E::full), nullptr) << "not indexed: nothing";
+  EXPECT_EQ(index_->prepared(ItemKind::event, "no-such-hash", bytes("x"), E::full), nullptr) << "not indexed: nothing";
   full_calls = 0;
   index_->start();
   ASSERT_TRUE(index_->wait_current(user_, 10s));
@@ -253,8 +258,8 @@ TEST_F(SearchIndexTest, PreparedDocumentsStayWithinTheirMemoryBound) {
   index_ = std::make_unique<Index>(*store_, options);
   const std::string content = "Big\nenough to exceed one byte";
   const std::string hash = store_->blobs().put(content).hash;
-  index_->prepared(ItemKind::message, hash, content, Index::Extraction::full);
-  index_->prepared(ItemKind::message, hash, content, Index::Extraction::full);
+  index_->prepared(ItemKind::message, hash, bytes(content), Index::Extraction::full);
+  index_->prepared(ItemKind::message, hash, bytes(content), Index::Extraction::full);
   EXPECT_EQ(full_calls, 2) << "nothing kept";
 }
 

@@ -57,8 +57,7 @@ TEST_F(AttachmentTextTest, AFailureIsRememberedATimeoutIsNot) {
 
 TEST_F(AttachmentTextTest, TheCacheStaysWithinItsBound) {
   const Decoder cat{"text/x-cat", {}, {"cat", "%f"}};
-  AttachmentDecoders decoders({cat}, dir_);
-  decoders.cache_bytes = 300;  // room for about one 150-byte answer and its key
+  AttachmentDecoders decoders({cat}, dir_, {}, 300);  // room for about one 150-byte answer and its key
   const std::string a(150, 'a'), b(150, 'b');
   decoders.run(cat, a);
   decoders.run(cat, b);  // pushes `a` out
