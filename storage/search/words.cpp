@@ -13,6 +13,10 @@ bool ideographic(unsigned ch) {
          (ch >= 0xF900 && ch <= 0xFAFF) || (ch >= 0x20000 && ch <= 0x2FFFF);
 }
 
+bool ascii_wordchar(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 // Appends `ch` unless the word would exceed the limit (the rest of a long word is dropped, so
 // its first k_max_word_bytes still match as a prefix).
 void append(std::string& word, unsigned ch) {
@@ -29,8 +33,26 @@ void for_each_word(std::string_view text, const std::function<void(std::string_v
     if (!current.empty()) word(current);
     current.clear();
   };
-  for (Xapian::Utf8Iterator it(text.data(), text.size()); it != Xapian::Utf8Iterator(); ++it) {
+  const char* const begin = text.data();
+  const std::size_t size = text.size();
+  std::size_t pos = 0;
+  while (pos < size) {
+    auto byte = static_cast<unsigned char>(begin[pos]);
+    if (byte < 0x80) {
+      // ASCII, most of mail: the same answers as Xapian's Unicode tables give these characters
+      // (letters, digits and '_' are word characters), without decoding.
+      ++pos;
+      if (!ascii_wordchar(byte)) {
+        flush();
+      } else if (current.size() < k_max_word_bytes) {
+        current += static_cast<char>(byte >= 'A' && byte <= 'Z' ? byte + ('a' - 'A') : byte);
+      }
+      continue;
+    }
+    Xapian::Utf8Iterator it(begin + pos, size - pos);
     unsigned ch = it.strict_deref();
+    ++it;
+    pos = size - it.left();
     // Bytes of invalid UTF-8 come with the top bit set; they separate words.
     if ((ch & 0x80000000u) != 0 || !Xapian::Unicode::is_wordchar(ch)) {
       flush();

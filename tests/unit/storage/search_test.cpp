@@ -5,7 +5,10 @@
 #include "storage/search/words.hpp"
 #include "test_support.hpp"
 
+#include <xapian.h>
+
 #include <fstream>
+#include <random>
 
 namespace atrium::storage::search {
 namespace {
@@ -29,6 +32,57 @@ TEST(SearchWords, SplitLowerCaseAndBound) {
   auto wide = words(std::string(100, 'a').substr(0, 63) + "ééé");
   ASSERT_EQ(wide.size(), 1u);
   EXPECT_EQ(wide[0], std::string(63, 'a'));
+}
+
+// Splitting every character through Xapian's Unicode tables, as words were split before the
+// ASCII fast path: the reference the fast path must agree with.
+std::vector<std::string> reference_words(std::string_view text) {
+  std::vector<std::string> out;
+  std::string current;
+  auto flush = [&] {
+    if (!current.empty()) out.push_back(current);
+    current.clear();
+  };
+  auto add = [&](unsigned ch) {
+    char buf[4];
+    unsigned n = Xapian::Unicode::to_utf8(ch, buf);
+    if (current.size() + n <= k_max_word_bytes) current.append(buf, n);
+  };
+  for (Xapian::Utf8Iterator it(text.data(), text.size()); it != Xapian::Utf8Iterator(); ++it) {
+    unsigned ch = it.strict_deref();
+    if ((ch & 0x80000000u) != 0 || !Xapian::Unicode::is_wordchar(ch)) {
+      flush();
+    } else if ((ch >= 0x3040 && ch <= 0x30FF) || (ch >= 0x4E00 && ch <= 0x9FFF)) {
+      flush();
+      add(ch);
+      flush();
+    } else {
+      add(Xapian::Unicode::tolower(ch));
+    }
+  }
+  flush();
+  return out;
+}
+
+TEST(SearchWords, AsciiAgreesWithUnicodeTables) {
+  for (int c = 0; c < 128; ++c) {
+    std::string text = std::string("x") + static_cast<char>(c) + "y";
+    EXPECT_EQ(words(text), reference_words(text)) << "character " << c;
+  }
+}
+
+TEST(SearchWords, MixedTextAgreesWithUnicodeTables) {
+  // ASCII, Latin-1 letters, Greek, kana and ideographs, invalid bytes, long runs.
+  const std::vector<std::string> pieces = {"a",  "Z",  "0",  "_",  " ",  "-",  "@",  "\r\n", "é",  "Ä",
+                                           "ß",  "Σ",  "ω",  "タ", "東", "\xff", "\xc3", "\xe2\x82", "€", "İ",
+                                           std::string(70, 'q'), std::string(40, 'K')};
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), length(0, 40);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    for (std::size_t n = length(rng); n > 0; --n) text += pieces[pick(rng)];
+    ASSERT_EQ(words(text), reference_words(text)) << "text " << ::testing::PrintToString(text);
+  }
 }
 
 // Test documents: "Subject: <line>\n<body>" becomes a subject field and a body field.
