@@ -9,6 +9,7 @@
 #include <xapian.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -183,6 +184,7 @@ struct Index::Impl {
   // Counted by the indexer thread alone, published into `stats` with each cursor move.
   std::uint64_t indexed = 0;
   std::uint64_t removed = 0;
+  std::uint64_t commits = 0;
 
   // Open writable databases, most recently used first. Only the indexer thread touches these.
   std::list<std::pair<PrincipalId, std::unique_ptr<Xapian::WritableDatabase>>> writers;
@@ -248,9 +250,13 @@ struct Index::Impl {
         continue;
       }
       std::optional<Xapian::Document> existing;
-      try {
-        existing = db.get_document(docid);
-      } catch (const Xapian::DocNotFoundError&) {
+      // Item ids only grow: one above the highest document id is new mail, never looked up (a
+      // lookup that misses costs an exception).
+      if (docid <= db.get_lastdocid()) {
+        try {
+          existing = db.get_document(docid);
+        } catch (const Xapian::DocNotFoundError&) {
+        }
       }
       if (existing && existing->get_data() == row->blob_hash) {
         // Same content: only the mailbox or UID may have changed (a move, or a flag change).
@@ -290,7 +296,6 @@ struct Index::Impl {
     }
   }
 
-  // Applies `per_account` in one read transaction, then commits every touched database.
   // Applies `per_account` to the open databases (not yet committed) in one read transaction;
   // adds the accounts to `touched`.
   void apply(std::map<PrincipalId, AccountWork>& per_account, std::set<PrincipalId>& touched) {
@@ -321,7 +326,10 @@ struct Index::Impl {
   }
 
   void commit(const std::set<PrincipalId>& touched) {
-    for (PrincipalId account : touched) writer(account).commit();
+    for (PrincipalId account : touched) {
+      writer(account).commit();
+      ++commits;
+    }
   }
 
   // Whether a commit should end the chunks gathered since `started`: a search is waiting, enough
@@ -335,6 +343,16 @@ struct Index::Impl {
     return stopping;
   }
 
+  // Waits, up to `options.commit_linger` after `started`, for more changes; false when the commit
+  // should be made now (the time is up, a search waits, or the indexer stops).
+  bool linger(std::chrono::steady_clock::time_point started) {
+    std::unique_lock lock(mutex);
+    wake.wait_until(lock, started + options.commit_linger, [&] { return stopping || pending || waiters.load() > 0; });
+    if (stopping || waiters.load() > 0 || !pending) return false;
+    pending = false;
+    return true;
+  }
+
   void advance(const Cursor& c) {
     write_cursor(cursor_file, c);
     {
@@ -345,6 +363,7 @@ struct Index::Impl {
       stats.indexed = indexed;
       stats.removed = removed;
       stats.reused = reused;
+      stats.commits = commits;
     }
     progressed.notify_all();
   }
@@ -441,7 +460,8 @@ struct Index::Impl {
         return !kv.second.gone && kv.second.items.empty() && kv.second.dropped.empty();
       });
       apply(per_account, touched);
-      if (n < options.batch || commit_due(work_before, started)) break;  // caught up, or time to commit
+      if (commit_due(work_before, started)) break;
+      if (n < options.batch && (touched.empty() || !linger(started))) break;  // caught up
     }
     if (total == 0) return 0;
     commit(touched);
@@ -450,6 +470,7 @@ struct Index::Impl {
   }
 
   void run() {
+    ::pthread_setname_np(::pthread_self(), "search-index");  // for top -H, perf and gdb
     // Indexing yields to the work clients wait for (deliveries, commands): a lower priority for
     // this thread alone (Linux applies nice per thread). A search waits for it, so it still runs.
     if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10) != 0) {
@@ -552,6 +573,7 @@ bool Index::wait_current(PrincipalId account, std::chrono::milliseconds timeout)
   if (current()) return true;
   // Counted while waiting, so the indexer commits what it has instead of gathering more.
   ++impl_->waiters;
+  impl_->wake.notify_all();  // an indexer lingering before its commit commits now
   bool ok = impl_->progressed.wait_for(lock, timeout, current);
   --impl_->waiters;
   return ok;

@@ -60,6 +60,10 @@ struct IndexOptions {
   Extractor extract_quick;
   std::size_t batch = 512;              // change-log rows per indexer step at most
   std::chrono::milliseconds poll{2000}; // re-reads the change log this often even without a notification
+  // Caught up with the change log, the indexer waits this long for more changes before it commits
+  // (a waiting search ends the wait): a commit writes new database files and fsyncs them whatever
+  // it holds, so mail arriving message by message must not pay for one each.
+  std::chrono::milliseconds commit_linger{1000};
   std::size_t prepared_cache_bytes = 32u << 20;  // documents kept for searches and the indexer
 };
 
@@ -69,6 +73,7 @@ struct IndexStats {
   std::uint64_t removed = 0;
   std::uint64_t failures = 0;           // batches that failed and were retried
   std::uint64_t reused = 0;             // documents indexed from what a search had extracted
+  std::uint64_t commits = 0;            // database commits (one per touched account and step)
   bool initial_build_done = false;
 };
 

@@ -317,6 +317,20 @@ TEST_F(SearchIndexTest, PreparedDocumentsStayWithinTheirMemoryBound) {
   EXPECT_EQ(full_calls, 2) << "nothing kept";
 }
 
+TEST_F(SearchIndexTest, MessagesArrivingOneByOneShareACommitThatASearchBringsForward) {
+  // A linger far longer than the test: only a waiting search can end it.
+  index_.reset();
+  index_ = std::make_unique<Index>(
+      *store_, IndexOptions{.dir = dir_ / "search", .extract = test_extract, .batch = 3, .commit_linger = 600s});
+  index_->start();
+  const auto before = index_->stats().commits;
+  for (int i = 0; i < 30; ++i) add(box_, "one of many\nmessage number" + std::to_string(i));
+  ASSERT_TRUE(index_->wait_current(user_, 10s)) << "the waiting search did not end the linger";
+  EXPECT_EQ(index_->stats().indexed, 30u);
+  EXPECT_LE(index_->stats().commits - before, 2u) << "30 messages, each its own store commit";
+  EXPECT_EQ(find(box_, Scope::subject, "many").size(), 30u);
+}
+
 TEST_F(SearchIndexTest, WaitTimesOutWhileTheIndexerIsStopped) {
   index_.reset();
   index_ = std::make_unique<Index>(*store_, IndexOptions{.dir = dir_ / "search", .extract = test_extract});
