@@ -8,6 +8,8 @@
 #include "mail/mime/structure.hpp"
 #include "storage/messages.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -50,7 +52,10 @@ std::vector<std::string> replies_in(std::string_view message) {
 ImipWatcher::ImipWatcher(storage::Store& store, std::filesystem::path cursor_file)
     : store_(store), cursor_file_(std::move(cursor_file)) {
   std::ifstream in(cursor_file_);
-  if (!(in >> cursor_)) {
+  if (in >> cursor_) {
+    saved_cursor_ = cursor_;
+    saved_at_ = std::chrono::steady_clock::now();
+  } else {
     cursor_ = store_.read([](storage::ReadTxn& txn) { return storage::messages::last_change_id(txn); });
     save_cursor();
   }
@@ -64,6 +69,7 @@ ImipWatcher::~ImipWatcher() {
   wake_.notify_all();
   subscription_ = {};
   if (thread_.joinable()) thread_.join();
+  if (cursor_ != saved_cursor_) save_cursor();
 }
 
 void ImipWatcher::start() {
@@ -78,6 +84,7 @@ void ImipWatcher::start() {
 }
 
 void ImipWatcher::loop() {
+  ::pthread_setname_np(::pthread_self(), "imip");  // for top -H, perf and gdb
   for (;;) {
     {
       std::unique_lock lock(mutex_);
@@ -90,6 +97,9 @@ void ImipWatcher::loop() {
     } catch (const std::exception& e) {
       log::warn("imip.failed", "reason", e.what());
     }
+    // Deliveries come in bursts: one look a moment after the first covers the ones that follow.
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_; });
   }
 }
 
@@ -105,6 +115,7 @@ void ImipWatcher::run_once() {
       b.last = storage::messages::last_change_id(txn);
       return b;
     });
+    const bool handled = !batch.mail.empty();
     for (const auto& m : batch.mail) {
       auto content = store_.read_blob(m.blob_hash);
       if (!content) continue;
@@ -120,11 +131,16 @@ void ImipWatcher::run_once() {
     }
     if (batch.mail.size() < 100) {
       cursor_ = std::max(cursor_, batch.last);
-      save_cursor();
+      maybe_save_cursor(handled);
       return;
     }
     save_cursor();
   }
+}
+
+void ImipWatcher::maybe_save_cursor(bool handled) {
+  if (cursor_ == saved_cursor_) return;
+  if (handled || std::chrono::steady_clock::now() - saved_at_ >= std::chrono::minutes(1)) save_cursor();
 }
 
 void ImipWatcher::save_cursor() {
@@ -136,6 +152,8 @@ void ImipWatcher::save_cursor() {
   }
   std::error_code ec;
   std::filesystem::rename(tmp, cursor_file_, ec);
+  saved_cursor_ = cursor_;
+  saved_at_ = std::chrono::steady_clock::now();
 }
 
 }  // namespace atrium::server

@@ -7,6 +7,7 @@
 #include "storage/notify.hpp"
 #include "storage/store.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -30,10 +31,15 @@ class ImipWatcher {
  private:
   void loop();
   void save_cursor();
+  // Saves the cursor when calendar mail was handled (a restart must not apply a reply twice), or
+  // when the last save is a minute old: moving past other mail only saves a rescan.
+  void maybe_save_cursor(bool handled);
 
   storage::Store& store_;
   std::filesystem::path cursor_file_;
   std::int64_t cursor_ = 0;
+  std::int64_t saved_cursor_ = 0;
+  std::chrono::steady_clock::time_point saved_at_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool pending_ = false;
