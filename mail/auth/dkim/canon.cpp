@@ -16,21 +16,37 @@ std::string_view field_name(std::string_view raw) {
   return name;
 }
 
+// Whether some LF in `message` is not preceded by CR.
+bool has_bare_lf(std::string_view message) {
+  for (std::size_t i = message.find('\n'); i != std::string_view::npos; i = message.find('\n', i + 1)) {
+    if (i == 0 || message[i - 1] != '\r') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string normalize_line_ends(std::string_view message) {
   std::string out;
   out.reserve(message.size() + message.size() / 32);
-  for (std::size_t i = 0; i < message.size(); ++i) {
-    if (message[i] == '\n' && (i == 0 || message[i - 1] != '\r')) out += '\r';
-    out += message[i];
+  std::size_t from = 0;
+  for (std::size_t i = message.find('\n'); i != std::string_view::npos; i = message.find('\n', i + 1)) {
+    if (i > 0 && message[i - 1] == '\r') continue;
+    out.append(message.substr(from, i - from));
+    out += "\r\n";
+    from = i + 1;
   }
+  out.append(message.substr(from));
   return out;
 }
 
 HeaderField make_header_field(std::string_view raw) { return HeaderField{field_name(raw), raw}; }
 
-SplitMessage::SplitMessage(std::string_view message) : text_(normalize_line_ends(message)) {
+SplitMessage::SplitMessage(std::string_view message) : text_(message) {
+  if (has_bare_lf(message)) {
+    normalised_ = normalize_line_ends(message);
+    text_ = normalised_;
+  }
   const std::string_view text = text_;
   std::size_t pos = 0;
   // Start and end of the field being collected, as offsets (its continuation lines extend it).

@@ -18,9 +18,10 @@ struct HeaderField {
   std::string_view raw;   // the whole field, name to the end of its last line, without the final CRLF
 };
 
-// A message with CRLF line ends, split at the first empty line. Holds its own copy of the text,
-// so the views in `fields` and `body` stay valid for its lifetime; it can be neither copied nor
-// moved (the views point into it).
+// A message with CRLF line ends, split at the first empty line. The views in `fields` and `body`
+// point into the message given, which must outlive this object; only a message with bare LF line
+// ends is copied (into a normalised text of its own). It can be neither copied nor moved (the
+// views may point into it).
 class SplitMessage {
  public:
   // Bare LF line ends become CRLF (tolerance for messages stored with Unix line ends); a bare CR
@@ -35,7 +36,8 @@ class SplitMessage {
   std::string_view text() const noexcept { return text_; }
 
  private:
-  std::string text_;
+  std::string normalised_;  // used only when the message had bare LF line ends
+  std::string_view text_;
   std::vector<HeaderField> fields_;
   std::string_view body_;
 };

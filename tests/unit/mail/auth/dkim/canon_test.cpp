@@ -50,6 +50,21 @@ TEST(Canon, BareLfIsReadAsCrlf) {
   EXPECT_EQ(m.fields()[1].raw, "Subject: x\r\n y");
   EXPECT_EQ(m.body(), "body\r\n");
   EXPECT_EQ(normalize_line_ends("a\r\nb\nc\rd"), "a\r\nb\r\nc\rd");
+  EXPECT_EQ(normalize_line_ends("\n\n\r\n\nx\n"), "\r\n\r\n\r\n\r\nx\r\n");
+  EXPECT_EQ(normalize_line_ends(""), "");
+  EXPECT_EQ(normalize_line_ends("no line end"), "no line end");
+}
+
+TEST(Canon, CrlfMessageIsViewedNotCopied) {
+  const std::string text = "From: a\r\nSubject: x\r\n\r\nbody\r\n";
+  const SplitMessage m(text);
+  EXPECT_EQ(m.text().data(), text.data());
+  EXPECT_EQ(m.body(), "body\r\n");
+  // A single bare LF anywhere makes it a normalised copy.
+  const std::string mixed = "From: a\r\nSubject: x\r\n\r\nbody\nend\r\n";
+  const SplitMessage n(mixed);
+  EXPECT_NE(n.text().data(), mixed.data());
+  EXPECT_EQ(n.body(), "body\r\nend\r\n");
 }
 
 TEST(Canon, HeaderWithoutBodyOrTerminator) {
