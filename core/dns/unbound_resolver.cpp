@@ -1,6 +1,8 @@
 // UnboundResolver: libunbound's asynchronous API driven from an Asio strand.
 #include "core/dns/unbound_resolver.hpp"
 
+#include "core/dns/answer_cache.hpp"
+
 #include "core/log/log.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -29,11 +31,7 @@
 
 namespace atrium::dns {
 
-struct UnboundResolver::Raw {
-  Status status = Status::temporary;
-  bool secure = false;
-  std::vector<std::string> rdata;
-};
+struct UnboundResolver::Raw : RawAnswer {};
 
 namespace {
 
@@ -108,6 +106,7 @@ struct UnboundResolver::Impl : std::enable_shared_from_this<Impl> {
   std::size_t outstanding = 0;
   struct Pending;
   std::set<Pending*> pending;  // started, not completed
+  AnswerCache answers;
 
   explicit Impl(asio::any_io_executor ex) : strand(asio::make_strand(ex)), fd(strand) {}
   ~Impl() {
@@ -137,6 +136,7 @@ struct UnboundResolver::Impl : std::enable_shared_from_this<Impl> {
     }
     if (result) {
       raw.secure = result->secure != 0;
+      raw.ttl = result->ttl > 0 ? static_cast<std::uint32_t>(result->ttl) : 0;
       ub_resolve_free(result);
     }
     --slot->impl->outstanding;
@@ -237,11 +237,18 @@ asio::awaitable<UnboundResolver::Raw> UnboundResolver::query(std::string name, i
     bad.status = Status::nxdomain;
     co_return bad;
   }
+  if (auto kept = impl_->answers.get(type, name)) {
+    Raw hit;
+    static_cast<RawAnswer&>(hit) = std::move(*kept);
+    co_return hit;
+  }
+  const std::string asked = name;
   // A named initiation with the arguments passed through async_initiate, not a capturing lambda
   // temporary in the co_await expression: GCC 12 destroys such captures twice.
   Initiate initiate{impl_};
   auto raw = co_await asio::async_initiate<decltype(asio::use_awaitable), void(Raw)>(initiate, asio::use_awaitable,
                                                                                      std::move(name), type);
+  impl_->answers.put(type, asked, raw);
   co_return raw;
 }
 
