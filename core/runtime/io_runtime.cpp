@@ -6,6 +6,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <pthread.h>
+
 #include <csignal>
 #include <exception>
 #include <thread>
@@ -67,7 +69,12 @@ void IoRuntime::run() {
   log::info("runtime.start", "threads", threads_);
   std::vector<std::thread> extra;
   extra.reserve(threads_ - 1);
-  for (unsigned i = 1; i < threads_; ++i) extra.emplace_back([this] { run_thread(); });
+  for (unsigned i = 1; i < threads_; ++i) {
+    extra.emplace_back([this] {
+      ::pthread_setname_np(::pthread_self(), "atrium-io");  // the main thread keeps the process's name
+      run_thread();
+    });
+  }
   run_thread();
   for (auto& t : extra) t.join();
   log::info("runtime.stopped");
