@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace atrium::storage {
@@ -69,6 +70,32 @@ std::optional<BlobContent> open_blob(ReadTxn& txn, const BlobStore& blobs, std::
   q.reset();
   if (is_file) out = BlobContent::map(blobs.path_of(hash));
   return out;
+}
+
+std::optional<BlobContent> open_blob_prefix(ReadTxn& txn, const BlobStore& blobs, std::string_view hash,
+                                            const std::function<bool(std::string_view prefix)>& enough) {
+  // typeof() reads the value's type from the record header, not the value itself.
+  auto& q = txn.db().cached("SELECT rowid, typeof(content) = 'null' FROM blobs WHERE hash = ?");
+  q.bind(1, hash);
+  if (!q.step()) {
+    q.reset();
+    return std::nullopt;
+  }
+  const std::int64_t rowid = q.column_int(0);
+  const bool is_file = q.column_int(1) != 0;
+  q.reset();
+  if (is_file) return BlobContent::map(blobs.path_of(hash));
+  static const std::string k_table = "blobs", k_column = "content";
+  auto size = txn.db().open_value(k_table, k_column, rowid);
+  if (!size) return BlobContent(std::string());  // an empty inline blob
+  std::string bytes;
+  for (std::size_t want = 4096;; want *= 2) {
+    const std::size_t have = bytes.size(), upto = std::min(want, *size);
+    bytes.resize(upto);
+    txn.db().read_value(have, upto - have, bytes.data() + have);
+    if (upto == *size || enough(bytes)) break;
+  }
+  return BlobContent(std::move(bytes));
 }
 
 }  // namespace atrium::storage

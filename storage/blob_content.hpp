@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,5 +41,12 @@ class BlobContent {
 
 // A referenced blob's content, inline or file (mapped); nullopt when the store has no such blob.
 std::optional<BlobContent> open_blob(ReadTxn& txn, const BlobStore& blobs, std::string_view hash);
+
+// The first bytes of a referenced blob: read in steps (4 KiB, then doubling) until
+// `enough(prefix)` is true or the blob ends, so that of a blob kept in the database only the pages
+// holding them are read (a message's header, not its attachments). A file blob is mapped whole
+// (the kernel reads only the pages touched). nullopt when the store has no such blob.
+std::optional<BlobContent> open_blob_prefix(ReadTxn& txn, const BlobStore& blobs, std::string_view hash,
+                                            const std::function<bool(std::string_view prefix)>& enough);
 
 }  // namespace atrium::storage

@@ -108,8 +108,18 @@ class Connection {
   void exec(std::string_view sql);  // one or more statements, no parameters, no rows
   std::int64_t last_insert_id() const;
   int changes() const;  // rows changed by the last statement
-  // Resets every statement still mid-iteration, so none holds a read snapshot past its transaction.
+  // Resets every statement still mid-iteration, so none holds a read snapshot past its transaction
+  // (and releases the open BLOB value, see open_value).
   void reset_busy();
+  // Opens `column` of `table`'s row `rowid` for reading byte ranges of it without loading the
+  // whole value: the pages past what read_value asks for are never read. Returns the value's size,
+  // or nullopt when there is no such row or the value is NULL (or not a BLOB or text). One value
+  // is open per connection; opening the next row of the same column reuses the handle, and
+  // reset_busy() releases it, so it never outlives the transaction. Throws StoreError on I/O
+  // errors.
+  std::optional<std::size_t> open_value(const std::string& table, const std::string& column, std::int64_t rowid);
+  // Bytes [offset, offset + n) of the open value into `out`; the range must lie within it.
+  void read_value(std::size_t offset, std::size_t n, char* out);
 
   // Copies the write-ahead log into the database file (and fsyncs it). `wait` bounds a restart's
   // waiting for the write lock and for readers; the connection's own busy timeout is restored

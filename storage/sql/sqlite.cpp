@@ -126,7 +126,15 @@ struct Connection::Impl {
   int busy_timeout_ms = 0;
   std::unordered_map<std::string, Statement, SqlHash, std::equal_to<>> cache;
   std::function<void(int)> on_commit;
+  // The value open_value opened, and which column it belongs to (for reopening another row).
+  sqlite3_blob* value = nullptr;
+  std::string value_table, value_column;
+  void close_value() {
+    if (value) sqlite3_blob_close(value);
+    value = nullptr;
+  }
   ~Impl() {
+    close_value();
     cache.clear();
     sqlite3_close_v2(db);
   }
@@ -220,7 +228,38 @@ void Connection::on_commit(std::function<void(int log_frames)> fn) {
       impl_.get());
 }
 
+std::optional<std::size_t> Connection::open_value(const std::string& table, const std::string& column,
+                                                  std::int64_t rowid) {
+  auto& d = *impl_;
+  if (d.value && d.value_table == table && d.value_column == column) {
+    if (sqlite3_blob_reopen(d.value, rowid) == SQLITE_OK) {
+      return static_cast<std::size_t>(sqlite3_blob_bytes(d.value));
+    }
+    d.close_value();  // a failed reopen leaves the handle aborted
+  } else {
+    d.close_value();
+  }
+  int rc = sqlite3_blob_open(d.db, "main", table.c_str(), column.c_str(), rowid, 0, &d.value);
+  if (rc != SQLITE_OK) {
+    d.close_value();
+    // No such row, or a NULL (or numeric) value: SQLITE_ERROR. Anything else is the database's.
+    if ((rc & 0xff) == SQLITE_ERROR) return std::nullopt;
+    fail(d.db, rc, "open value of " + table + "." + column);
+  }
+  d.value_table = table;
+  d.value_column = column;
+  return static_cast<std::size_t>(sqlite3_blob_bytes(d.value));
+}
+
+void Connection::read_value(std::size_t offset, std::size_t n, char* out) {
+  auto& d = *impl_;
+  if (!d.value) throw StoreError(Errc::invalid, "read_value without an open value");
+  int rc = sqlite3_blob_read(d.value, out, static_cast<int>(n), static_cast<int>(offset));
+  if (rc != SQLITE_OK) fail(d.db, rc, "read value of " + d.value_table + "." + d.value_column);
+}
+
 void Connection::reset_busy() {
+  impl_->close_value();
   for (sqlite3_stmt* s = sqlite3_next_stmt(impl_->db, nullptr); s; s = sqlite3_next_stmt(impl_->db, s)) {
     if (sqlite3_stmt_busy(s)) sqlite3_reset(s);
   }

@@ -49,6 +49,20 @@ bool needs_content(const FetchAttribute& a, bool cached_structure) {
   }
 }
 
+// Whether `a` reads the top-level header and nothing after it (RFC822.HEADER, BODY[HEADER],
+// BODY[HEADER.FIELDS (...)], BODY[HEADER.FIELDS.NOT (...)]).
+bool header_only(const FetchAttribute& a) {
+  if (a.item == FetchItem::rfc822_header) return true;
+  return a.item == FetchItem::body_section && a.section.part.empty() &&
+         (a.section.text == SectionText::header || a.section.text == SectionText::header_fields ||
+          a.section.text == SectionText::header_fields_not);
+}
+
+// Whether `prefix` holds the whole top-level header: the empty line that ends it lies within.
+bool holds_header(std::string_view prefix) {
+  return mime::locate_header(prefix).root().header_end < prefix.size();
+}
+
 // Whether `a` reads at most the top-level header and body bounds of the message (no part
 // number, no MIME structure): then the message's structure need not be parsed.
 bool top_level_only(const FetchAttribute& a) {
@@ -381,9 +395,15 @@ asio::awaitable<void> run_fetch(Session::Impl& s, const Command& c) {
         bool cached = !d.meta.envelope.empty() && !d.meta.bodystructure.empty() &&
                       s.charset() == WireCharset::modified_utf7;
         bool content = std::any_of(f.attrs.begin(), f.attrs.end(), [&](const FetchAttribute& a) { return needs_content(a, cached); });
+        // Only the header asked for (the usual message list): read up to its end, not the rest.
+        bool header = content && std::all_of(f.attrs.begin(), f.attrs.end(), [&](const FetchAttribute& a) {
+          return !needs_content(a, cached) || header_only(a);
+        });
         Row row{std::move(d), nullptr};
         if (content) {
-          auto blob = storage::open_blob(t, s.services.store.blobs(), row.detail.summary.blob_hash);
+          const auto& hash = row.detail.summary.blob_hash;
+          auto blob = header ? storage::open_blob_prefix(t, s.services.store.blobs(), hash, holds_header)
+                             : storage::open_blob(t, s.services.store.blobs(), hash);
           if (!blob) continue;  // the blob is gone: the message was expunged meanwhile
           row.content = std::make_shared<const storage::BlobContent>(std::move(*blob));
         }

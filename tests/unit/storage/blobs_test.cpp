@@ -1,4 +1,5 @@
 // Blob dedup, durability layout, reference counts and garbage collection.
+#include "storage/blob_content.hpp"
 #include "storage/blobs.hpp"
 #include "test_support.hpp"
 
@@ -127,6 +128,60 @@ TEST_F(StoreTest, SmallStagedBlobsLiveInTheirRowAndLargeOnesAreFiles) {
   EXPECT_EQ(blob_files(dir_), 1u);
   EXPECT_FALSE(store_->read_blob(sha256_hex("never stored")));
   EXPECT_TRUE(store_->check_consistency().empty());
+}
+
+TEST_F(StoreTest, APrefixOfABlobReadsOnlyWhatIsAskedFor) {
+  store_.reset();
+  store_ = Store::open({.data_dir = dir_, .inline_blob_max = 256 * 1024});
+  auto user = add_user("p@example.test");
+  auto box = inbox(user).id;
+  auto add = [&](const std::string& content) {
+    auto blob = store_->blobs().stage(content);
+    store_->write([&](WriteTxn& t) {
+      items::add(t, Actor::system(), {.collection = box, .kind = ItemKind::message, .blob = blob});
+    });
+    return blob.hash;
+  };
+  std::string big;
+  for (int i = 0; big.size() < 100000; ++i) big += "line " + std::to_string(i) + " of a long value\r\n";
+  const std::string small = "tiny";
+  const auto big_hash = add(big), small_hash = add(small);
+  store_->read([&](ReadTxn& t) {
+    std::vector<std::size_t> seen;
+    auto at_least = [&](std::size_t n) {
+      return [&seen, n](std::string_view prefix) {
+        seen.push_back(prefix.size());
+        return prefix.size() >= n;
+      };
+    };
+    // 4 KiB, then doubling, until the predicate holds; the bytes are the value's first ones.
+    auto prefix = open_blob_prefix(t, store_->blobs(), big_hash, at_least(10000));
+    if (!prefix) {
+      ADD_FAILURE() << "no prefix";
+      return 0;
+    }
+    EXPECT_EQ(seen, (std::vector<std::size_t>{4096, 8192, 16384}));
+    EXPECT_EQ(prefix->view(), std::string_view(big).substr(0, 16384));
+    // A predicate never satisfied reads it all; so does a value smaller than the first step.
+    seen.clear();
+    EXPECT_EQ(open_blob_prefix(t, store_->blobs(), big_hash, at_least(1 << 30))->view(), big);
+    EXPECT_EQ(seen.back(), 65536u) << "the last step stops at the value's end, not asked again";
+    EXPECT_EQ(open_blob_prefix(t, store_->blobs(), small_hash, at_least(1 << 30))->view(), small);
+    // Rows one after the other on the same handle, and a blob that does not exist.
+    EXPECT_EQ(open_blob_prefix(t, store_->blobs(), big_hash, at_least(1))->view(), big.substr(0, 4096));
+    EXPECT_FALSE(open_blob_prefix(t, store_->blobs(), sha256_hex("never stored"), at_least(1)));
+    return 0;
+  });
+  // A blob kept as a file is mapped whole.
+  store_.reset();
+  store_ = Store::open({.data_dir = dir_, .inline_blob_max = 16});
+  const std::string in_file = big + "kept as a file";
+  const auto file_hash = add(in_file);
+  ASSERT_TRUE(store_->blobs().exists(file_hash));
+  store_->read([&](ReadTxn& t) {
+    EXPECT_EQ(open_blob_prefix(t, store_->blobs(), file_hash, [](std::string_view) { return true; })->view(), in_file);
+    return 0;
+  });
 }
 
 TEST_F(StoreTest, AStagedBlobRepairsARowWhoseFileVanished) {

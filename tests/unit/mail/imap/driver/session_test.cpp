@@ -175,6 +175,38 @@ TEST_F(SessionTest, ExpungeAnnouncesHighestFirstAndSearchUsesNewNumbers) {
   EXPECT_EQ(run("g UID SEARCH SUBJECT m2"), "* SEARCH 3\r\ng OK UID SEARCH completed\r\n");
 }
 
+TEST_F(SessionTest, HeaderSectionsAreTheSameWhereverTheHeaderEnds) {
+  // FETCH of header sections alone reads a message only up to its header's end, in 4 KiB steps:
+  // headers ending on both sides of each step, and a message that is all header.
+  login();
+  std::vector<std::string> messages;
+  for (std::size_t header_size : {40u, 4093u, 4094u, 4095u, 4096u, 4097u, 4098u, 8190u, 8192u, 8194u, 20000u}) {
+    std::string h = "Subject: size " + std::to_string(header_size) + "\r\n";
+    while (h.size() + 2 < header_size) {
+      std::string line = "X-Filler: " + std::string(std::min<std::size_t>(60, header_size - h.size()), 'f') + "\r\n";
+      if (h.size() + line.size() + 2 > header_size) line = "X: " + std::string(header_size - h.size() - 7, 'g') + "\r\n";
+      h += line;
+    }
+    ASSERT_EQ(h.size() + 2, header_size);
+    messages.push_back(h + "\r\n" + std::string(30000, 'b') + "\r\n");
+  }
+  messages.push_back("Subject: no body at all\r\nX-Last: line");
+  for (const auto& m : messages) add(m);
+  run("s SELECT INBOX");
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const std::string& m = messages[i];
+    const std::size_t end = m.find("\r\n\r\n");
+    const std::string header = end == std::string::npos ? m : m.substr(0, end + 4);
+    const std::string subject = m.substr(0, m.find("\r\n") + 2) + "\r\n";
+    const auto n = std::to_string(i + 1);
+    EXPECT_EQ(run("f FETCH " + n + " (BODY.PEEK[HEADER] BODY.PEEK[HEADER.FIELDS (SUBJECT)])"),
+              "* " + n + " FETCH (BODY[HEADER] {" + std::to_string(header.size()) + "}\r\n" + header +
+                  " BODY[HEADER.FIELDS (SUBJECT)] {" + std::to_string(subject.size()) + "}\r\n" + subject +
+                  ")\r\nf OK FETCH completed\r\n")
+        << "message " << n;
+  }
+}
+
 TEST_F(SessionTest, SyntaxErrorsAreBadAndTwentyInARowEndTheSession) {
   login();
   for (int i = 0; i < 19; ++i) {
