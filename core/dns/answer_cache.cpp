@@ -1,5 +1,7 @@
 #include "core/dns/answer_cache.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include <algorithm>
 
 namespace atrium::dns {
@@ -12,11 +14,8 @@ AnswerCache::AnswerCache(std::size_t capacity_bytes, std::chrono::seconds max_tt
       }) {}
 
 std::string AnswerCache::key(int type, std::string_view name) {
-  std::string k = std::to_string(type);
-  k += ' ';
-  for (char c : name) k += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  while (k.size() > 1 && k.back() == '.') k.pop_back();
-  return k;
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  return std::to_string(type) + ' ' + text::ascii_lowered(name);
 }
 
 std::optional<RawAnswer> AnswerCache::get(int type, std::string_view name, Clock::time_point now) {

@@ -1,5 +1,7 @@
 #include "storage/search/words.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include <xapian.h>
 
 namespace atrium::storage::search {
@@ -45,7 +47,7 @@ void for_each_word(std::string_view text, const std::function<void(std::string_v
       if (!ascii_wordchar(byte)) {
         flush();
       } else if (current.size() < k_max_word_bytes) {
-        current += static_cast<char>(byte >= 'A' && byte <= 'Z' ? byte + ('a' - 'A') : byte);
+        current += text::ascii_lower(static_cast<char>(byte));
       }
       continue;
     }
