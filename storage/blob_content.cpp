@@ -72,8 +72,27 @@ std::optional<BlobContent> open_blob(ReadTxn& txn, const BlobStore& blobs, std::
   return out;
 }
 
+namespace {
+
+// A prefix longer than this (a message whose header alone is this large) is not kept.
+constexpr std::size_t k_prefix_keep_max = 64 * 1024;
+
+// The steps of a prefix read: 4 KiB, then doubling, up to the whole blob.
+std::size_t next_step(std::size_t have, std::size_t size) { return std::min(have == 0 ? 4096 : have * 2, size); }
+
+void keep_prefix(const BlobStore& blobs, std::string_view hash, std::string_view bytes, bool whole) {
+  if (bytes.size() > k_prefix_keep_max) return;
+  blobs.prefixes().put(std::string(hash), std::make_shared<const BlobStore::Prefix>(
+                                               BlobStore::Prefix{std::string(bytes), whole}));
+}
+
+}  // namespace
+
 std::optional<BlobContent> open_blob_prefix(ReadTxn& txn, const BlobStore& blobs, std::string_view hash,
                                             const std::function<bool(std::string_view prefix)>& enough) {
+  if (auto kept = blobs.prefixes().get(hash); kept && (kept->whole || enough(kept->bytes))) {
+    return BlobContent(kept->bytes);
+  }
   // typeof() reads the value's type from the record header, not the value itself.
   auto& q = txn.db().cached("SELECT rowid, typeof(content) = 'null' FROM blobs WHERE hash = ?");
   q.bind(1, hash);
@@ -84,17 +103,26 @@ std::optional<BlobContent> open_blob_prefix(ReadTxn& txn, const BlobStore& blobs
   const std::int64_t rowid = q.column_int(0);
   const bool is_file = q.column_int(1) != 0;
   q.reset();
-  if (is_file) return BlobContent::map(blobs.path_of(hash));
+  if (is_file) {
+    auto mapped = BlobContent::map(blobs.path_of(hash));
+    if (!mapped) return mapped;
+    auto view = mapped->view();
+    std::size_t upto = 0;
+    do upto = next_step(upto, view.size());
+    while (upto < view.size() && !enough(view.substr(0, upto)));
+    keep_prefix(blobs, hash, view.substr(0, upto), upto == view.size());
+    return mapped;
+  }
   static const std::string k_table = "blobs", k_column = "content";
   auto size = txn.db().open_value(k_table, k_column, rowid);
   if (!size) return BlobContent(std::string());  // an empty inline blob
   std::string bytes;
-  for (std::size_t want = 4096;; want *= 2) {
-    const std::size_t have = bytes.size(), upto = std::min(want, *size);
-    bytes.resize(upto);
-    txn.db().read_value(have, upto - have, bytes.data() + have);
-    if (upto == *size || enough(bytes)) break;
-  }
+  do {
+    const std::size_t have = bytes.size();
+    bytes.resize(next_step(have, *size));
+    txn.db().read_value(have, bytes.size() - have, bytes.data() + have);
+  } while (bytes.size() < *size && !enough(bytes));
+  keep_prefix(blobs, hash, bytes, bytes.size() == *size);
   return BlobContent(std::move(bytes));
 }
 

@@ -46,6 +46,8 @@ std::optional<BlobContent> open_blob(ReadTxn& txn, const BlobStore& blobs, std::
 // `enough(prefix)` is true or the blob ends, so that of a blob kept in the database only the pages
 // holding them are read (a message's header, not its attachments). A file blob is mapped whole
 // (the kernel reads only the pages touched). nullopt when the store has no such blob.
+// The prefix read is kept in blobs.prefixes(); while it is, a request it satisfies is answered
+// from there without reading the store (the caller asks only for hashes its items refer to).
 std::optional<BlobContent> open_blob_prefix(ReadTxn& txn, const BlobStore& blobs, std::string_view hash,
                                             const std::function<bool(std::string_view prefix)>& enough);
 

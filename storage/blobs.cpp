@@ -72,8 +72,13 @@ bool is_blob_hash(std::string_view s) {
   return true;
 }
 
-BlobStore::BlobStore(std::filesystem::path root, std::filesystem::path tmp, std::size_t inline_max)
-    : root_(std::move(root)), tmp_(std::move(tmp)), inline_max_(inline_max) {}
+BlobStore::BlobStore(std::filesystem::path root, std::filesystem::path tmp, std::size_t inline_max,
+                     std::size_t prefix_cache_bytes)
+    : root_(std::move(root)),
+      tmp_(std::move(tmp)),
+      inline_max_(inline_max),
+      prefixes_(std::make_unique<cache::Lru<Prefix>>(prefix_cache_bytes,
+                                                     [](const Prefix& p) { return p.bytes.size() + sizeof(Prefix); })) {}
 
 BlobRef BlobStore::stage(std::string content) {
   if (content.size() > inline_max_) return put(content);

@@ -6,10 +6,13 @@
 // 500 group members is stored once.
 #pragma once
 
+#include "core/cache/lru.hpp"
 #include "storage/types.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,7 +25,9 @@ class WriteTxn;
 class BlobStore {
  public:
   // `root` is data_dir/blobs; temporary files go to data_dir/tmp (same file system).
-  BlobStore(std::filesystem::path root, std::filesystem::path tmp, std::size_t inline_max = 0);
+  // `prefix_cache_bytes` bounds prefixes() (0: keep none).
+  BlobStore(std::filesystem::path root, std::filesystem::path tmp, std::size_t inline_max = 0,
+            std::size_t prefix_cache_bytes = std::size_t{32} << 20);
 
   // Prepares `content` for a write job. Up to the inline limit nothing is written: the returned
   // reference carries the content and blob_ref() stores it in the job's transaction. Above it,
@@ -45,10 +50,20 @@ class BlobStore {
   const std::filesystem::path& root() const { return root_; }
   std::size_t inline_max() const { return inline_max_; }
 
+  // Blob prefixes already read (the header blocks of a message list's FETCH), by hash, least
+  // recently used out first. The content under a hash never changes, so a kept prefix stays right
+  // whatever the transaction that asks. Thread-safe. See open_blob_prefix().
+  struct Prefix {
+    std::string bytes;
+    bool whole = false;  // `bytes` is the entire blob
+  };
+  cache::Lru<Prefix>& prefixes() const { return *prefixes_; }
+
  private:
   std::filesystem::path root_;
   std::filesystem::path tmp_;
   std::size_t inline_max_;
+  std::unique_ptr<cache::Lru<Prefix>> prefixes_;
 };
 
 // Lowercase hex SHA-256.

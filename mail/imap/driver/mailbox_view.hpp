@@ -69,6 +69,9 @@ class MailboxView {
   enum class Expunges { hold, tell };
   ViewUpdate refresh(storage::ReadTxn& txn, const storage::Actor& actor, Expunges expunges);
 
+  // Expunges seen by a refresh that held them back, not yet told.
+  bool holds_expunges() const { return !held_expunges_.empty(); }
+
   // Records that this session told the client about these messages' flags itself (STORE's
   // untagged FETCH), so the next refresh does not repeat them.
   void reported(std::span<const storage::messages::Summary> changed);

@@ -14,6 +14,8 @@ namespace {
 // Syntax errors in a row before the server gives up on a client (RFC 9051 leaves the number to
 // servers; Dovecot uses 20).
 constexpr int k_max_bad_in_a_row = 20;
+// announce_changes reads the store at least this often even when the hub told of no commit.
+constexpr std::chrono::seconds k_refresh_interval{1};
 
 enum class Needs { any, not_authenticated, authenticated, selected };
 
@@ -330,15 +332,34 @@ void Session::Impl::announce_expunged(const std::vector<storage::Uid>& expunged,
   for (auto n : expunge_sequence_numbers(view_before, expunged)) untagged(fmt::format("{} EXPUNGE", n));
 }
 
+CommitCount CommitCount::watch(storage::NotifyHub& hub, storage::PrincipalId account) {
+  CommitCount c;
+  c.subscription = hub.subscribe(account, [commits = c.commits](const storage::Notification&) {
+    commits->fetch_add(1, std::memory_order_acq_rel);
+  });
+  return c;
+}
+
 asio::awaitable<void> Session::Impl::announce_changes(Announce what, bool uid_command) {
   auto* sel = selected();
   if (!sel) co_return;
   MailboxView& view = *sel->view;
+  auto expunges = what == Announce::all ? MailboxView::Expunges::tell : MailboxView::Expunges::hold;
+  // Nothing committed to the account since the last refresh, and no expunge held back to tell
+  // now: the store has nothing new for this view. Commits by another process (the admin CLI) do
+  // not reach the hub; the store is read at least every k_refresh_interval for them.
+  const auto now = std::chrono::steady_clock::now();
+  const std::uint64_t commits = sel->commits.now();
+  if (commits == sel->commits.seen && now - sel->commits.refreshed < k_refresh_interval &&
+      !(expunges == MailboxView::Expunges::tell && view.holds_expunges())) {
+    co_return;
+  }
   auto before = view.uids();
   auto recent_before = view.recent_count();
   Account who = sel->account;
-  auto expunges = what == Announce::all ? MailboxView::Expunges::tell : MailboxView::Expunges::hold;
   ViewUpdate update = co_await read([&](storage::ReadTxn& t) { return view.refresh(t, who.actor(), expunges); });
+  sel->commits.seen = commits;
+  sel->commits.refreshed = now;
   if (update.mailbox_gone) {
     untagged("BYE The selected mailbox was deleted");
     state = LoggedOut{};

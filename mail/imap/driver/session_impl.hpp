@@ -11,6 +11,10 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -26,9 +30,23 @@ struct Account {
 struct Authenticated {
   Account account;
 };
+// Commits to an account, counted by the notify hub from a subscription made before the view they
+// guard was read: while the count is what it was when the view was last refreshed, nothing was
+// committed to the account since, and announce_changes need not read the store.
+struct CommitCount {
+  std::shared_ptr<std::atomic<std::uint64_t>> commits = std::make_shared<std::atomic<std::uint64_t>>(0);
+  storage::NotifyHub::Subscription subscription;
+  std::uint64_t seen = 0;                               // the count the view is up to date with
+  std::chrono::steady_clock::time_point refreshed{};   // when the view was last read from the store
+
+  static CommitCount watch(storage::NotifyHub& hub, storage::PrincipalId account);
+  std::uint64_t now() const { return commits->load(std::memory_order_acquire); }
+};
+
 struct Selected {
   Account account;
   std::unique_ptr<MailboxView> view;
+  CommitCount commits;
 };
 struct LoggedOut {};
 using State = std::variant<NotAuthenticated, Authenticated, Selected, LoggedOut>;

@@ -144,8 +144,8 @@ TEST_F(StoreTest, APrefixOfABlobReadsOnlyWhatIsAskedFor) {
   };
   std::string big;
   for (int i = 0; big.size() < 100000; ++i) big += "line " + std::to_string(i) + " of a long value\r\n";
-  const std::string small = "tiny";
-  const auto big_hash = add(big), small_hash = add(small);
+  const std::string small = "tiny", other = "another " + big;
+  const auto big_hash = add(big), small_hash = add(small), other_hash = add(other);
   store_->read([&](ReadTxn& t) {
     std::vector<std::size_t> seen;
     auto at_least = [&](std::size_t n) {
@@ -162,24 +162,37 @@ TEST_F(StoreTest, APrefixOfABlobReadsOnlyWhatIsAskedFor) {
     }
     EXPECT_EQ(seen, (std::vector<std::size_t>{4096, 8192, 16384}));
     EXPECT_EQ(prefix->view(), std::string_view(big).substr(0, 16384));
-    // A predicate never satisfied reads it all; so does a value smaller than the first step.
+    // The prefix read is kept: a request it satisfies is answered from it, without steps.
+    auto kept = store_->blobs().prefixes().get(big_hash);
+    EXPECT_TRUE(kept && kept->bytes == big.substr(0, 16384) && !kept->whole);
+    seen.clear();
+    EXPECT_EQ(open_blob_prefix(t, store_->blobs(), big_hash, at_least(5000))->view(), big.substr(0, 16384));
+    EXPECT_EQ(seen, (std::vector<std::size_t>{16384}));
+    // A predicate never satisfied reads it all (the kept prefix does not do); so does a value
+    // smaller than the first step, which is then kept whole.
     seen.clear();
     EXPECT_EQ(open_blob_prefix(t, store_->blobs(), big_hash, at_least(1 << 30))->view(), big);
     EXPECT_EQ(seen.back(), 65536u) << "the last step stops at the value's end, not asked again";
     EXPECT_EQ(open_blob_prefix(t, store_->blobs(), small_hash, at_least(1 << 30))->view(), small);
+    kept = store_->blobs().prefixes().get(small_hash);
+    EXPECT_TRUE(kept && kept->bytes == small && kept->whole);
     // Rows one after the other on the same handle, and a blob that does not exist.
-    EXPECT_EQ(open_blob_prefix(t, store_->blobs(), big_hash, at_least(1))->view(), big.substr(0, 4096));
+    EXPECT_EQ(open_blob_prefix(t, store_->blobs(), other_hash, at_least(1))->view(), other.substr(0, 4096));
     EXPECT_FALSE(open_blob_prefix(t, store_->blobs(), sha256_hex("never stored"), at_least(1)));
     return 0;
   });
-  // A blob kept as a file is mapped whole.
+  // A blob kept as a file is mapped whole; the prefix the predicate wanted is kept.
   store_.reset();
   store_ = Store::open({.data_dir = dir_, .inline_blob_max = 16});
   const std::string in_file = big + "kept as a file";
   const auto file_hash = add(in_file);
   ASSERT_TRUE(store_->blobs().exists(file_hash));
   store_->read([&](ReadTxn& t) {
-    EXPECT_EQ(open_blob_prefix(t, store_->blobs(), file_hash, [](std::string_view) { return true; })->view(), in_file);
+    auto first_step = [](std::string_view) { return true; };
+    EXPECT_EQ(open_blob_prefix(t, store_->blobs(), file_hash, first_step)->view(), in_file);
+    auto kept = store_->blobs().prefixes().get(file_hash);
+    EXPECT_TRUE(kept && kept->bytes == in_file.substr(0, 4096) && !kept->whole);
+    EXPECT_EQ(open_blob_prefix(t, store_->blobs(), file_hash, first_step)->view(), in_file.substr(0, 4096));
     return 0;
   });
 }

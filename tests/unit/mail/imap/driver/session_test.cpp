@@ -16,7 +16,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <deque>
+#include <thread>
 
 namespace atrium::imap {
 namespace {
@@ -136,6 +138,31 @@ TEST_F(SessionTest, StateRulesBeforeAndAfterLogin) {
   EXPECT_EQ(run("f NOOP"), "f OK NOOP completed\r\n");
   EXPECT_EQ(run("g LOGOUT"), "* BYE Logging out\r\ng OK LOGOUT completed\r\n");
   EXPECT_FALSE(alive_);
+}
+
+TEST_F(SessionTest, ChangesAreAnnouncedAtOnceFromThisProcessAndWithinASecondFromAnother) {
+  add("Subject: one\r\n\r\nx\r\n");
+  login();
+  run("s SELECT INBOX");
+  // A commit in this process reaches the notify hub: the next command announces it.
+  add("Subject: two\r\n\r\ny\r\n");
+  EXPECT_EQ(run("a NOOP"), "* 2 EXISTS\r\n* 2 RECENT\r\na OK NOOP completed\r\n");
+  // Another process (the admin CLI) commits to the same database; its commit reaches no hub here,
+  // so it is not read at once, but within a second.
+  {
+    auto other = storage::Store::open({.data_dir = dir_});
+    auto box = other->read([&](ReadTxn& t) {
+      return collections::find(t, Actor::system(), user_, CollectionKind::mailbox, "INBOX")->id;
+    });
+    auto blob = other->blobs().stage("Subject: three\r\n\r\nz\r\n");
+    other->write([&](WriteTxn& t) {
+      items::add(t, Actor::system(), {.collection = box, .kind = ItemKind::message, .blob = blob});
+    });
+  }
+  EXPECT_EQ(run("b NOOP"), "b OK NOOP completed\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(run("c NOOP"), "* 3 EXISTS\r\n* 3 RECENT\r\nc OK NOOP completed\r\n");
+  EXPECT_EQ(run("d NOOP"), "d OK NOOP completed\r\n");
 }
 
 TEST_F(SessionTest, SelectAnnouncesTheMailbox) {
