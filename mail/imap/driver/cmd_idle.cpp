@@ -35,7 +35,7 @@ asio::awaitable<void> run_idle(Session::Impl& s, const Command& c) {
       s.state = LoggedOut{};
       co_return;
     }
-    co_await s.announce_changes(Session::Impl::Announce::all, false);
+    co_await s.announce_changes(Session::Impl::Announce::all, false, Session::Impl::Refresh::always);
     if (std::holds_alternative<LoggedOut>(s.state) || !co_await s.flush()) {
       s.state = LoggedOut{};
       co_return;

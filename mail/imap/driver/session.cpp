@@ -340,7 +340,7 @@ CommitCount CommitCount::watch(storage::NotifyHub& hub, storage::PrincipalId acc
   return c;
 }
 
-asio::awaitable<void> Session::Impl::announce_changes(Announce what, bool uid_command) {
+asio::awaitable<void> Session::Impl::announce_changes(Announce what, bool uid_command, Refresh refresh) {
   auto* sel = selected();
   if (!sel) co_return;
   MailboxView& view = *sel->view;
@@ -350,8 +350,9 @@ asio::awaitable<void> Session::Impl::announce_changes(Announce what, bool uid_co
   // not reach the hub; the store is read at least every k_refresh_interval for them.
   const auto now = std::chrono::steady_clock::now();
   const std::uint64_t commits = sel->commits.now();
-  if (commits == sel->commits.seen && now - sel->commits.refreshed < k_refresh_interval &&
-      !(expunges == MailboxView::Expunges::tell && view.holds_expunges())) {
+  const bool nothing_new = commits == sel->commits.seen && now - sel->commits.refreshed < k_refresh_interval &&
+                           !(expunges == MailboxView::Expunges::tell && view.holds_expunges());
+  if (refresh == Refresh::after_commit && nothing_new) {
     co_return;
   }
   auto before = view.uids();

@@ -123,8 +123,12 @@ struct Session::Impl {
 
   // ---- the selected mailbox ----
   // Reads changes and writes untagged EXPUNGE/VANISHED, EXISTS, RECENT and FETCH FLAGS.
+  // `after_commit` skips the store when the hub counted no commit to the account since the last
+  // refresh (see CommitCount); `always` reads it (IDLE, woken by its own subscription, which the
+  // hub may call before the count's).
   enum class Announce { all, no_expunges };
-  asio::awaitable<void> announce_changes(Announce what, bool uid_command);
+  enum class Refresh { after_commit, always };
+  asio::awaitable<void> announce_changes(Announce what, bool uid_command, Refresh refresh = Refresh::after_commit);
   void announce_expunged(const std::vector<storage::Uid>& expunged, const std::vector<storage::Uid>& view_before);
   std::string flag_list(std::uint32_t flags, const std::string& keywords, bool recent) const;
   std::string fetch_flags_line(const MailboxView& view, const storage::messages::Summary& s, bool with_uid) const;
