@@ -106,11 +106,15 @@ std::optional<BlobContent> open_blob_prefix(ReadTxn& txn, const BlobStore& blobs
   if (is_file) {
     auto mapped = BlobContent::map(blobs.path_of(hash));
     if (!mapped) return mapped;
+    // What is kept is found in the same steps, up to what would be kept at most.
     auto view = mapped->view();
     std::size_t upto = 0;
-    do upto = next_step(upto, view.size());
-    while (upto < view.size() && !enough(view.substr(0, upto)));
-    keep_prefix(blobs, hash, view.substr(0, upto), upto == view.size());
+    bool found = false;
+    do {
+      upto = next_step(upto, view.size());
+      found = upto == view.size() || enough(view.substr(0, upto));
+    } while (!found && upto < k_prefix_keep_max);
+    if (found) keep_prefix(blobs, hash, view.substr(0, upto), upto == view.size());
     return mapped;
   }
   static const std::string k_table = "blobs", k_column = "content";

@@ -186,6 +186,8 @@ TEST_F(StoreTest, APrefixOfABlobReadsOnlyWhatIsAskedFor) {
   store_ = Store::open({.data_dir = dir_, .inline_blob_max = 16});
   const std::string in_file = big + "kept as a file";
   const auto file_hash = add(in_file);
+  const std::string long_file = big + big + "no end of header";
+  const auto long_hash = add(long_file);
   ASSERT_TRUE(store_->blobs().exists(file_hash));
   store_->read([&](ReadTxn& t) {
     auto first_step = [](std::string_view) { return true; };
@@ -193,6 +195,16 @@ TEST_F(StoreTest, APrefixOfABlobReadsOnlyWhatIsAskedFor) {
     auto kept = store_->blobs().prefixes().get(file_hash);
     EXPECT_TRUE(kept && kept->bytes == in_file.substr(0, 4096) && !kept->whole);
     EXPECT_EQ(open_blob_prefix(t, store_->blobs(), file_hash, first_step)->view(), in_file.substr(0, 4096));
+    // A file whose prefix is never enough is still mapped whole, but nothing beyond the largest
+    // prefix kept is looked at, and nothing is kept.
+    std::size_t largest = 0;
+    auto never = [&largest](std::string_view prefix) {
+      largest = std::max(largest, prefix.size());
+      return false;
+    };
+    EXPECT_EQ(open_blob_prefix(t, store_->blobs(), long_hash, never)->view(), long_file);
+    EXPECT_EQ(largest, 65536u);
+    EXPECT_FALSE(store_->blobs().prefixes().get(long_hash));
     return 0;
   });
 }
