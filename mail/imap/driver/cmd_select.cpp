@@ -47,7 +47,6 @@ asio::awaitable<void> open_mailbox(Session::Impl& s, const Command& c, const std
 
   // Counting commits starts before the view is read, so none after its snapshot goes uncounted.
   CommitCount commits = CommitCount::watch(s.services.store.notify(), who.principal);
-  const std::uint64_t commits_before = commits.now();
   Opened o = co_await s.read([&](storage::ReadTxn& t) {
     Opened r;
     r.mailbox = storage::collections::find(t, who.actor(), who.principal, storage::CollectionKind::mailbox, store);
@@ -108,8 +107,6 @@ asio::awaitable<void> open_mailbox(Session::Impl& s, const Command& c, const std
     }
   }
 
-  commits.seen = commits_before;
-  commits.refreshed = std::chrono::steady_clock::now();
   s.state = Selected{who, std::move(view), std::move(commits)};
   s.tagged(c.tag, "OK",
            fmt::format("[{}] {} completed", access == Access::read_write ? "READ-WRITE" : "READ-ONLY",

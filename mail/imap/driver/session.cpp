@@ -337,6 +337,7 @@ CommitCount CommitCount::watch(storage::NotifyHub& hub, storage::PrincipalId acc
   c.subscription = hub.subscribe(account, [commits = c.commits](const storage::Notification&) {
     commits->fetch_add(1, std::memory_order_acq_rel);
   });
+  c.refreshed = std::chrono::steady_clock::now();
   return c;
 }
 
@@ -349,7 +350,7 @@ asio::awaitable<void> Session::Impl::announce_changes(Announce what, bool uid_co
   // now: the store has nothing new for this view. Commits by another process (the admin CLI) do
   // not reach the hub; the store is read at least every k_refresh_interval for them.
   const auto now = std::chrono::steady_clock::now();
-  const std::uint64_t commits = sel->commits.now();
+  const std::uint64_t commits = sel->commits.count();
   const bool nothing_new = commits == sel->commits.seen && now - sel->commits.refreshed < k_refresh_interval &&
                            !(expunges == MailboxView::Expunges::tell && view.holds_expunges());
   if (refresh == Refresh::after_commit && nothing_new) {

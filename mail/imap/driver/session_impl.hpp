@@ -36,11 +36,12 @@ struct Authenticated {
 struct CommitCount {
   std::shared_ptr<std::atomic<std::uint64_t>> commits = std::make_shared<std::atomic<std::uint64_t>>(0);
   storage::NotifyHub::Subscription subscription;
-  std::uint64_t seen = 0;                               // the count the view is up to date with
-  std::chrono::steady_clock::time_point refreshed{};   // when the view was last read from the store
+  std::uint64_t seen = 0;                              // the count the view is up to date with
+  std::chrono::steady_clock::time_point refreshed{};  // when the view was last read (or earlier)
 
+  // Starts counting now, with the view taken as read now: call before reading it.
   static CommitCount watch(storage::NotifyHub& hub, storage::PrincipalId account);
-  std::uint64_t now() const { return commits->load(std::memory_order_acquire); }
+  std::uint64_t count() const { return commits->load(std::memory_order_acquire); }
 };
 
 struct Selected {
