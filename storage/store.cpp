@@ -112,6 +112,11 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
                       .checkpointing = sql::Checkpointing::manual,
                       .cache_kib = 16 * 1024,
                       .log_size_limit = options.log_restart_pages > 0 ? options.log_restart_pages * k_page : -1});
+  // Every job runs in a savepoint, which keeps the first image of each page it changes so that
+  // a failed job can be undone alone. Past 64 KiB the engine spills those images to a temporary
+  // file (created, written page by page and deleted every batch: two-thirds of the writer's
+  // write calls); in memory they are a copy each, and die with the savepoint.
+  impl->writer_db->exec("PRAGMA temp_store=MEMORY");
   schema::migrate(*impl->writer_db);
   impl->checkpoint_db = sql::Connection::open(
       impl->db_path, {.sync = options.sync, .checkpointing = sql::Checkpointing::manual});

@@ -41,13 +41,14 @@ struct StoreOptions {
   std::size_t max_batch = 1024;            // jobs per commit at most
   std::size_t inline_blob_max = 256 * 1024;  // blobs up to this size live in the database
   // The checkpointer copies the write-ahead log into the database file whenever the log has grown
-  // by this many pages (4 KiB each) since the last copy.
-  int checkpoint_pages = 1000;
+  // by this many pages (4 KiB each) since the last copy. The longer the interval, the more often
+  // a page written by several commits (an index's last leaf, a mailbox's row) is copied once.
+  int checkpoint_pages = 4000;
   // A log this long is restarted: at the next batch boundary the writer copies the few pages the
   // checkpointer has not, waits up to `log_restart_wait` for readers to leave the log, and the next
   // commit writes the log from its beginning. Without this, a log written without pause (a
   // checkpointer copying in the background never catches up with it) would grow without bound.
-  int log_restart_pages = 8192;
+  int log_restart_pages = 16384;
   std::chrono::milliseconds log_restart_wait{25};
   metrics::Registry* metrics = nullptr;    // optional; not owned
 };

@@ -39,6 +39,8 @@ constexpr Xapian::valueno k_slot_mailbox = 1;
 constexpr std::size_t k_open_writers = 64;
 constexpr std::uint64_t k_commit_documents = 8192;
 constexpr std::chrono::seconds k_commit_interval{5};
+// How often the indexer looks at the server's load while it defers to it.
+constexpr std::chrono::milliseconds k_load_sample{100};
 
 std::string_view field_prefix(Field f) {
   switch (f) {
@@ -185,6 +187,7 @@ struct Index::Impl {
   std::uint64_t indexed = 0;
   std::uint64_t removed = 0;
   std::uint64_t commits = 0;
+  std::uint64_t deferrals = 0;
 
   // Open writable databases, most recently used first. Only the indexer thread touches these.
   std::list<std::pair<PrincipalId, std::unique_ptr<Xapian::WritableDatabase>>> writers;
@@ -343,6 +346,47 @@ struct Index::Impl {
     return stopping;
   }
 
+  // Deferral under load (IndexOptions::defer_load). The load is the CPU time of the process less
+  // the indexer's own, over the last k_load_sample at least.
+  std::optional<std::chrono::steady_clock::time_point> deferring_since;  // cleared when caught up
+  std::chrono::steady_clock::time_point load_sampled_at{};
+  double load_sampled_cpu = 0;
+  bool load_busy = false;
+  const double cores = std::max(1u, std::thread::hardware_concurrency());
+
+  static double cpu_seconds(int who) {
+    rusage ru{};
+    if (::getrusage(who, &ru) != 0) return 0;
+    auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+    return seconds(ru.ru_utime) + seconds(ru.ru_stime);
+  }
+
+  bool server_busy(std::chrono::steady_clock::time_point now) {
+    if (now - load_sampled_at < k_load_sample) return load_busy;
+    double others = cpu_seconds(RUSAGE_SELF) - cpu_seconds(RUSAGE_THREAD);
+    if (load_sampled_at != std::chrono::steady_clock::time_point{}) {
+      double wall = std::chrono::duration<double>(now - load_sampled_at).count();
+      load_busy = (others - load_sampled_cpu) / wall >= options.defer_load * cores;
+    }
+    load_sampled_at = now;
+    load_sampled_cpu = others;
+    return load_busy;
+  }
+
+  // Whether to leave the change log alone for now (indexer thread).
+  bool should_defer() {
+    if (options.max_defer.count() <= 0 || options.defer_load <= 0 || waiters.load() > 0) return false;
+    auto now = std::chrono::steady_clock::now();
+    if (deferring_since && now - *deferring_since >= options.max_defer) return false;  // catch up first
+    if (!server_busy(now)) return false;
+    if (!deferring_since) {
+      deferring_since = now;
+      std::lock_guard lock(mutex);
+      stats.deferrals = ++deferrals;
+    }
+    return true;
+  }
+
   // Waits, up to `options.commit_linger` after `started`, for more changes; false when the commit
   // should be made now (the time is up, a search waits, or the indexer stops).
   bool linger(std::chrono::steady_clock::time_point started) {
@@ -364,6 +408,7 @@ struct Index::Impl {
       stats.removed = removed;
       stats.reused = reused;
       stats.commits = commits;
+      stats.deferrals = deferrals;
     }
     progressed.notify_all();
   }
@@ -460,7 +505,7 @@ struct Index::Impl {
         return !kv.second.gone && kv.second.items.empty() && kv.second.dropped.empty();
       });
       apply(per_account, touched);
-      if (commit_due(work_before, started)) break;
+      if (commit_due(work_before, started) || should_defer()) break;
       if (n < options.batch && (touched.empty() || !linger(started))) break;  // caught up
     }
     if (total == 0) return 0;
@@ -510,7 +555,17 @@ struct Index::Impl {
           log::info("search.rebuild_done", "documents", indexed);
           continue;
         }
+        if (should_defer()) {
+          std::unique_lock lock(mutex);
+          wake.wait_for(lock, k_load_sample, [&] { return stopping || waiters.load() > 0; });
+          continue;
+        }
         if (log_step() > 0) continue;
+        if (deferring_since) {  // caught up after waiting for a burst to pass
+          auto lag = std::chrono::steady_clock::now() - *deferring_since;
+          log::info("search.caught_up", "lag_ms", std::chrono::duration_cast<std::chrono::milliseconds>(lag).count());
+          deferring_since.reset();
+        }
         std::unique_lock lock(mutex);
         wake.wait_for(lock, options.poll, [&] { return stopping || pending; });
         pending = false;

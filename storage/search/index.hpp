@@ -65,6 +65,12 @@ struct IndexOptions {
   // it holds, so mail arriving message by message must not pay for one each.
   std::chrono::milliseconds commit_linger{1000};
   std::size_t prepared_cache_bytes = 32u << 20;  // documents kept for searches and the indexer
+  // Indexing is background work and yields to bursts: while the server's other threads keep at
+  // least `defer_load` of the machine's cores busy (a flood of deliveries, a busy hour of IMAP),
+  // the indexer waits, for `max_defer` at most; then it catches up completely before it may wait
+  // again. A waiting search ends the wait at once. A zero `max_defer` or `defer_load`: never wait.
+  double defer_load = 0.25;
+  std::chrono::milliseconds max_defer{30000};
 };
 
 struct IndexStats {
@@ -73,6 +79,7 @@ struct IndexStats {
   std::uint64_t removed = 0;
   std::uint64_t failures = 0;           // batches that failed and were retried
   std::uint64_t reused = 0;             // documents indexed from what a search had extracted
+  std::uint64_t deferrals = 0;          // times the indexer began to wait for the server's load to drop
   std::uint64_t commits = 0;            // database commits (one per touched account and step)
   bool initial_build_done = false;
 };

@@ -7,8 +7,10 @@
 
 #include <xapian.h>
 
+#include <atomic>
 #include <fstream>
 #include <random>
+#include <thread>
 
 namespace atrium::storage::search {
 namespace {
@@ -329,6 +331,39 @@ TEST_F(SearchIndexTest, MessagesArrivingOneByOneShareACommitThatASearchBringsFor
   EXPECT_EQ(index_->stats().indexed, 30u);
   EXPECT_LE(index_->stats().commits - before, 2u) << "30 messages, each its own store commit";
   EXPECT_EQ(find(box_, Scope::subject, "many").size(), 30u);
+}
+
+// While the rest of the process keeps the cores busy, new mail waits for the indexer; a search
+// that needs it ends the wait at once, and once the load is gone the indexer catches up alone.
+TEST_F(SearchIndexTest, IndexingWaitsWhileTheServerIsBusyUnlessASearchNeedsIt) {
+  index_.reset();
+  // A quarter of one core counts as busy here, whatever the machine: one spinning thread is.
+  const double quarter_core = 0.25 / std::max(1u, std::thread::hardware_concurrency());
+  index_ = std::make_unique<Index>(*store_, IndexOptions{.dir = dir_ / "search", .extract = test_extract,
+                                                         .defer_load = quarter_core, .max_defer = 600s});
+  std::atomic<bool> spin{true};
+  std::thread load([&] {
+    volatile std::uint64_t n = 0;
+    while (spin.load(std::memory_order_relaxed)) n = n + 1;
+  });
+  index_->start();
+  std::this_thread::sleep_for(300ms);  // the indexer has seen the load
+  add(box_, "busy\nwhile the server is loaded");
+  std::this_thread::sleep_for(1s);
+  auto stats = index_->stats();
+  EXPECT_EQ(stats.indexed, 0u) << "indexed under load";
+  EXPECT_GE(stats.deferrals, 1u);
+
+  auto asked = std::chrono::steady_clock::now();
+  EXPECT_EQ(find(box_, Scope::subject, "busy"), (std::vector<Uid>{1}));
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s) << "the search waited for the load to end";
+
+  spin = false;
+  load.join();
+  add(box_, "quiet\nafter the load");
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (index_->stats().indexed < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(index_->stats().indexed, 2u) << "not indexed once the load was gone";
 }
 
 TEST_F(SearchIndexTest, WaitTimesOutWhileTheIndexerIsStopped) {
