@@ -279,6 +279,22 @@ constexpr const char* k_v8 = R"sql(
 ALTER TABLE event_meta ADD COLUMN instances BLOB;
 )sql";
 
+// Items no longer name their blob in a foreign key, and `items_blob` is gone. The blob's
+// reference count already keeps it while anything refers to it (the consistency check counts the
+// references), and the index existed only for the key's check when a blob row is deleted. It was
+// a random leaf written by every delivery: an eighth of the log's pages under a flood of mail.
+// SQLite cannot drop a constraint with ALTER TABLE; this is its documented way for a change that
+// leaves the stored rows as they are (the table's SQL text is edited; DROP INDEX, in the same
+// transaction, bumps the schema cookie so every connection reads the new text). PostgreSQL would
+// say ALTER TABLE items DROP CONSTRAINT.
+constexpr const char* k_v9 = R"sql(
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql, 'blob_hash TEXT NOT NULL REFERENCES blobs(hash)', 'blob_hash TEXT NOT NULL')
+  WHERE type = 'table' AND name = 'items';
+PRAGMA writable_schema = OFF;
+DROP INDEX IF EXISTS items_blob;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -291,6 +307,7 @@ const std::vector<Migration>& migrations() {
       {6, "WebDAV properties, names on tombstones", k_v6},
       {7, "delivery outcomes, DKIM keys, MTA-STS policy cache, directory profiles", k_v7},
       {8, "instances of recurring calendar objects", k_v8},
+      {9, "items refer to blobs by reference count only", k_v9},
   };
   return all;
 }

@@ -107,6 +107,12 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   // principals and collections) in a cache larger than the engine's default 2 MiB. After a
   // restart, the log's file is cut back to the restart size.
   constexpr std::int64_t k_page = 4096;
+  {
+    // Migrated on a connection of its own: a migration may edit a table's SQL text, which a
+    // connection that had already read the schema would not see until it reads it again.
+    auto db = sql::Connection::open(impl->db_path, {.sync = options.sync, .checkpointing = sql::Checkpointing::manual});
+    schema::migrate(*db);
+  }
   impl->writer_db = sql::Connection::open(
       impl->db_path, {.sync = options.sync,
                       .checkpointing = sql::Checkpointing::manual,
@@ -117,7 +123,6 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   // file (created, written page by page and deleted every batch: two-thirds of the writer's
   // write calls); in memory they are a copy each, and die with the savepoint.
   impl->writer_db->exec("PRAGMA temp_store=MEMORY");
-  schema::migrate(*impl->writer_db);
   impl->checkpoint_db = sql::Connection::open(
       impl->db_path, {.sync = options.sync, .checkpointing = sql::Checkpointing::manual});
   if (auto* reg = options.metrics) {
@@ -478,15 +483,21 @@ std::vector<std::string> Store::check_consistency() {
     }
     auto fk = txn.db().prepare("PRAGMA foreign_key_check");
     while (fk.step()) problems.push_back("foreign key: " + fk.column_text(0));
-    // A blob is referenced by items and by queued outbound messages (one reference each).
+    // A blob is referenced by items and by queued outbound messages (one reference each). Items
+    // have no foreign key to their blob (schema v9): the reference count is what keeps it.
     auto rc = txn.db().prepare(
-        "SELECT hash, refcount, refs FROM (SELECT b.hash, b.refcount, "
-        "(SELECT COUNT(*) FROM items i WHERE i.blob_hash = b.hash) + "
-        "(SELECT COUNT(*) FROM outbound_queue o WHERE o.blob_hash = b.hash) AS refs FROM blobs b) counted "
-        "WHERE refcount != refs");
+        "SELECT b.hash, b.refcount, COALESCE(i.n, 0) + COALESCE(o.n, 0) AS refs FROM blobs b "
+        "LEFT JOIN (SELECT blob_hash, COUNT(*) AS n FROM items GROUP BY blob_hash) i ON i.blob_hash = b.hash "
+        "LEFT JOIN (SELECT blob_hash, COUNT(*) AS n FROM outbound_queue GROUP BY blob_hash) o ON o.blob_hash = b.hash "
+        "WHERE b.refcount != refs");
     while (rc.step()) {
       problems.push_back(fmt::format("blob {} refcount {} but {} references", rc.column_text(0), rc.column_int(1),
                                      rc.column_int(2)));
+    }
+    auto orphans = txn.db().prepare(
+        "SELECT i.id, i.blob_hash FROM items i LEFT JOIN blobs b ON b.hash = i.blob_hash WHERE b.hash IS NULL");
+    while (orphans.step()) {
+      problems.push_back(fmt::format("item {} refers to missing blob {}", orphans.column_int(0), orphans.column_text(1)));
     }
     auto files = txn.db().prepare("SELECT hash FROM blobs WHERE refcount > 0 AND content IS NULL");
     while (files.step()) {

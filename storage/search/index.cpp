@@ -335,11 +335,13 @@ struct Index::Impl {
     }
   }
 
-  // Whether a commit should end the chunks gathered since `started`: a search is waiting, enough
-  // documents are pending, or enough time has passed. Xapian rewrites every posting list a commit
-  // touches, so larger commits index much faster; a waiting search gets its commit at once.
-  bool commit_due(std::uint64_t work_before, std::chrono::steady_clock::time_point started) {
-    if (waiters.load() > 0) return true;
+  // Whether a commit should end the chunks gathered since `started`: a search is waiting and the
+  // log is read to its end, enough documents are pending, or enough time has passed. Xapian
+  // rewrites every posting list a commit touches, so larger commits index much faster. A waiting
+  // search needs everything up to its change, so a commit before the end of the log would only
+  // make it wait longer (one per chunk when the indexer had fallen behind).
+  bool commit_due(std::uint64_t work_before, std::chrono::steady_clock::time_point started, bool read_to_end) {
+    if (read_to_end && waiters.load() > 0) return true;
     if (indexed + removed - work_before >= k_commit_documents) return true;
     if (std::chrono::steady_clock::now() - started >= k_commit_interval) return true;
     std::lock_guard lock(mutex);
@@ -455,7 +457,7 @@ struct Index::Impl {
       if (per_account.empty()) break;
       apply(per_account, touched);
       c.item = last;
-      if (commit_due(work_before, started)) break;
+      if (commit_due(work_before, started, false)) break;  // a search waits for the whole build
     }
     if (touched.empty()) return false;
     commit(touched);
@@ -505,8 +507,17 @@ struct Index::Impl {
         return !kv.second.gone && kv.second.items.empty() && kv.second.dropped.empty();
       });
       apply(per_account, touched);
-      if (commit_due(work_before, started) || should_defer()) break;
-      if (n < options.batch && (touched.empty() || !linger(started))) break;  // caught up
+      bool read_to_end = n < options.batch;
+      if (commit_due(work_before, started, read_to_end)) break;
+      // Under load, the chunks applied so far wait uncommitted (a commit per pause would cost more
+      // than the pause saves); a waiting search ends the pause and gets its commit.
+      while (should_defer()) {
+        std::unique_lock lock(mutex);
+        wake.wait_for(lock, k_load_sample, [&] { return stopping || waiters.load() > 0; });
+        if (stopping) break;
+      }
+      if (commit_due(work_before, started, read_to_end)) break;
+      if (read_to_end && (touched.empty() || !linger(started))) break;  // caught up
     }
     if (total == 0) return 0;
     commit(touched);

@@ -216,6 +216,9 @@ TEST_F(StoreTest, MigrationsUpgradeAVersionOneDatabaseWithData) {
         "DROP INDEX message_meta_thread; ALTER TABLE message_meta DROP COLUMN thread_id; DROP TABLE thread_keys; "
         "ALTER TABLE changes DROP COLUMN name; DROP TABLE dav_properties; DROP INDEX event_meta_range; "
         "ALTER TABLE event_meta DROP COLUMN exact; ALTER TABLE event_meta DROP COLUMN instances; DROP TABLE dkim_keys; DROP TABLE mta_sts_policies; DROP TABLE principal_profile; "
+        "PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = replace(sql, 'blob_hash TEXT NOT NULL,', "
+        "'blob_hash TEXT NOT NULL REFERENCES blobs(hash),') WHERE name = 'items'; PRAGMA writable_schema = OFF; "
+        "CREATE INDEX items_blob ON items(blob_hash); "
         "DELETE FROM schema_migrations WHERE version >= 2");
   });
   EXPECT_EQ(store_->read([](ReadTxn& t) { return schema::current_version(t.db()); }), 1);

@@ -325,6 +325,9 @@ TEST_F(SearchIndexTest, MessagesArrivingOneByOneShareACommitThatASearchBringsFor
   index_ = std::make_unique<Index>(
       *store_, IndexOptions{.dir = dir_ / "search", .extract = test_extract, .batch = 3, .commit_linger = 600s});
   index_->start();
+  // SetUp's indexer may have been stopped before it wrote its cursor: then this one rebuilds
+  // first, and a rebuild racing the messages below would commit once per step.
+  ASSERT_TRUE(index_->wait_current(user_, 10s));
   const auto before = index_->stats().commits;
   for (int i = 0; i < 30; ++i) add(box_, "one of many\nmessage number" + std::to_string(i));
   ASSERT_TRUE(index_->wait_current(user_, 10s)) << "the waiting search did not end the linger";

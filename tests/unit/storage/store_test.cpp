@@ -5,6 +5,7 @@
 #include "test_support.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <fmt/format.h>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -29,6 +30,51 @@ TEST_F(StoreTest, MigratesAnEmptyDatabaseToTheNewestVersionAndReopens) {
   open();  // a second open finds everything migrated and keeps the data
   EXPECT_TRUE(store_->read([](ReadTxn& t) { return directory::find_principal(t, "a@example.test").has_value(); }));
   EXPECT_TRUE(store_->check_consistency().empty());
+}
+
+// Version 9 takes the foreign key from items to blobs and its index away, on a database that
+// has mail: the rows stay, the check still finds an item whose blob is missing.
+TEST_F(StoreTest, MigratingToVersion9KeepsTheItemsAndDropsOnlyTheBlobKey) {
+  store_.reset();
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  {
+    auto db = sql::Connection::open(dir_ / "atrium.db", {});
+    schema::current_version(*db);  // creates schema_migrations
+    for (const auto& m : schema::migrations()) {
+      if (m.version > 8) break;
+      db->exec(m.sql);
+      db->exec(fmt::format("INSERT INTO schema_migrations (version, applied_at) VALUES ({}, 0)", m.version));
+    }
+    db->exec(
+        "INSERT INTO domains (id, name, created_at) VALUES (1, 'example.test', 0);"
+        "INSERT INTO principals (id, kind, email, domain_id, created_at) VALUES (1, 1, 'a@example.test', 1, 0);"
+        "INSERT INTO collections (id, account_id, kind, name, uidvalidity, uidnext, created_at) "
+        "  VALUES (1, 1, 1, 'INBOX', 7, 2, 0);"
+        "INSERT INTO blobs (hash, size, refcount, updated_at, content) VALUES ('h1', 5, 1, 0, x'6869212121');"
+        "INSERT INTO items (id, account_id, collection_id, uid, kind, blob_hash, size, internal_date, modseq) "
+        "  VALUES (1, 1, 1, 1, 1, 'h1', 5, 0, 1);");
+  }
+  open();
+  auto text = [&](const std::string& q) {
+    return store_->read([&](ReadTxn& t) {
+      auto st = t.db().prepare(q);
+      return st.step() ? st.column_text(0) : std::string();
+    });
+  };
+  EXPECT_EQ(text("SELECT sql FROM sqlite_schema WHERE name = 'items'").find("REFERENCES blobs"), std::string::npos);
+  EXPECT_NE(text("SELECT sql FROM sqlite_schema WHERE name = 'items'").find("REFERENCES collections"), std::string::npos)
+      << "the other keys stay";
+  EXPECT_EQ(text("SELECT name FROM sqlite_schema WHERE name = 'items_blob'"), "");
+  EXPECT_EQ(text("SELECT blob_hash FROM items WHERE id = 1"), "h1");
+  EXPECT_TRUE(store_->check_consistency().empty());
+
+  // Without the key nothing stops a broken reference but the check: it names both faults.
+  store_->write([](WriteTxn& t) { t.db().exec("UPDATE items SET blob_hash = 'gone' WHERE id = 1"); });
+  auto problems = store_->check_consistency();
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("blob h1 refcount 1 but 0 references"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[1].find("item 1 refers to missing blob gone"), std::string::npos) << problems[1];
 }
 
 TEST_F(StoreTest, RefusesADatabaseFromANewerBinary) {
