@@ -17,7 +17,7 @@ ATRIUM_RUNTIME_PACKAGES=(
 )
 # Packages the tests need on top (real clients and tools the interop tests drive).
 ATRIUM_TEST_PACKAGES=(
-  python3 python3-pytest openssl curl sqlite3 swaks msmtp isync offlineimap3 fetchmail getmail6 nodejs python3-caldav vdirsyncer litmus khard python3-vobject
+  python3 python3-pytest openssl curl sqlite3 swaks libnet-ssleay-perl msmtp isync offlineimap3 fetchmail getmail6 nodejs python3-caldav vdirsyncer litmus khard python3-vobject
   nsd postfix python3-dkim python3-spf python3-dnspython
 )
 
