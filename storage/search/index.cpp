@@ -389,6 +389,13 @@ struct Index::Impl {
     return true;
   }
 
+  // Waits one load sample, or less when a search starts waiting; false when the indexer stops.
+  bool pause_for_load() {
+    std::unique_lock lock(mutex);
+    wake.wait_for(lock, k_load_sample, [&] { return stopping || waiters.load() > 0; });
+    return !stopping;
+  }
+
   // Waits, up to `options.commit_linger` after `started`, for more changes; false when the commit
   // should be made now (the time is up, a search waits, or the indexer stops).
   bool linger(std::chrono::steady_clock::time_point started) {
@@ -511,11 +518,7 @@ struct Index::Impl {
       if (commit_due(work_before, started, read_to_end)) break;
       // Under load, the chunks applied so far wait uncommitted (a commit per pause would cost more
       // than the pause saves); a waiting search ends the pause and gets its commit.
-      while (should_defer()) {
-        std::unique_lock lock(mutex);
-        wake.wait_for(lock, k_load_sample, [&] { return stopping || waiters.load() > 0; });
-        if (stopping) break;
-      }
+      while (should_defer() && pause_for_load()) {}
       if (commit_due(work_before, started, read_to_end)) break;
       if (read_to_end && (touched.empty() || !linger(started))) break;  // caught up
     }
@@ -567,8 +570,7 @@ struct Index::Impl {
           continue;
         }
         if (should_defer()) {
-          std::unique_lock lock(mutex);
-          wake.wait_for(lock, k_load_sample, [&] { return stopping || waiters.load() > 0; });
+          pause_for_load();
           continue;
         }
         if (log_step() > 0) continue;
