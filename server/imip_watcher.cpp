@@ -74,8 +74,11 @@ ImipWatcher::~ImipWatcher() {
 
 void ImipWatcher::start() {
   subscription_ = store_.notify().subscribe(0, [this](const storage::Notification&) {
+    // Only the first notification since the last look wakes the thread: the writer publishes
+    // every delivery of a burst, and a wake-up per delivery cost both threads a context switch.
     {
       std::lock_guard lock(mutex_);
+      if (pending_) return;
       pending_ = true;
     }
     wake_.notify_one();

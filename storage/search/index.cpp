@@ -608,8 +608,10 @@ void Index::start() {
   Impl* impl = impl_.get();
   if (impl->thread.joinable()) return;
   impl->subscription = impl->store.notify().subscribe(0, [impl](const Notification&) {
+    // Only the first notification since the indexer last looked wakes it (see ImipWatcher).
     {
       std::lock_guard lock(impl->mutex);
+      if (impl->pending) return;
       impl->pending = true;
     }
     impl->wake.notify_one();
