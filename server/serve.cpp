@@ -8,6 +8,7 @@
 #include "core/net/tls.hpp"
 #include "mail/queue/signer.hpp"
 #include "mail/queue/worker.hpp"
+#include "core/runtime/allocator.hpp"
 #include "core/runtime/io_runtime.hpp"
 #include "server/modules.hpp"
 #include "server/pop3_backend.hpp"
@@ -153,6 +154,7 @@ mail::queue::WorkerOptions worker_options(const config::Config& cfg) {
 }  // namespace
 
 int serve(const config::Config& cfg, const ServeOptions& options) {
+  runtime::tune_allocator();
   log::info("serve.starting", "version", ATRIUM_VERSION, "config", options.dev ? "dev defaults" : cfg.source.string(),
             "data_dir", cfg.server.data_dir.string(), "hostname", cfg.server.hostname);
   metrics::Registry registry;
