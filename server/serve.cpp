@@ -259,6 +259,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
       auto handler = module->make_handler(services);
       for (const auto& ep : endpoints) {
         net::ListenerConfig lc{ep.to_string(), std::string(config::protocol_name(p)), module->tls, tls.get(), limits, &ids, &gate};
+        lc.connection_executor = [&io] { return io.connection_executor(); };
         listeners.push_back(std::make_unique<net::Listener>(io.executor(), lc, handler, registry));
       }
     }

@@ -263,7 +263,8 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ListenerState> st) {
   for (;;) {
     // Each connection gets its own strand: its coroutine, deadlines and cross-thread interrupts
     // are serialised without a lock, while connections run in parallel.
-    auto [ec, socket] = co_await st->acceptor.async_accept(asio::any_io_executor(asio::make_strand(st->executor)),
+    auto ex = st->config.connection_executor ? st->config.connection_executor() : st->executor;
+    auto [ec, socket] = co_await st->acceptor.async_accept(asio::any_io_executor(asio::make_strand(ex)),
                                                            asio::as_tuple(asio::use_awaitable));
     if (ec) {
       {

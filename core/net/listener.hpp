@@ -91,6 +91,9 @@ struct ListenerConfig {
   ListenerLimits limits;
   ConnectionIds* ids = nullptr;  // not owned; nullptr: the listener's own numbering
   ConnectionGate* gate = nullptr;  // not owned; nullptr: a gate of its own from `limits`
+  // Where each connection runs (a strand of the executor it returns): IoRuntime's
+  // connection_executor spreads them over the I/O threads. Empty: the listener's executor.
+  std::function<asio::any_io_executor()> connection_executor;
 };
 
 // Parses "host:port" where host is an IPv4 literal or a bracketed IPv6 literal and port is

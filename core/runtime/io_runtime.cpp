@@ -1,4 +1,4 @@
-// IoRuntime: thread pool around the io_context and the shutdown-signal hook.
+// IoRuntime: an io_context per I/O thread and the shutdown-signal hook.
 #include "core/runtime/io_runtime.hpp"
 
 #include "core/log/log.hpp"
@@ -23,17 +23,26 @@ unsigned resolve_threads(unsigned requested) {
 }
 }  // namespace
 
-IoRuntime::IoRuntime(IoRuntimeOptions options)
-    : io_(static_cast<int>(resolve_threads(options.threads))),
-      threads_(resolve_threads(options.threads)),
-      work_(std::in_place, io_.get_executor()) {}
+IoRuntime::IoRuntime(IoRuntimeOptions options) : threads_(resolve_threads(options.threads)) {
+  for (unsigned i = 0; i < threads_; ++i) {
+    // One thread runs each context: the hint lets Asio leave out what only concurrent runs need.
+    contexts_.push_back(std::make_unique<asio::io_context>(1));
+    work_.emplace_back(contexts_.back()->get_executor());
+  }
+}
 
-IoRuntime::~IoRuntime() { io_.stop(); }
+IoRuntime::~IoRuntime() {
+  for (auto& io : contexts_) io->stop();
+}
+
+asio::any_io_executor IoRuntime::connection_executor() noexcept {
+  return contexts_[next_.fetch_add(1, std::memory_order_relaxed) % threads_]->get_executor();
+}
 
 void IoRuntime::on_shutdown_signal(std::function<void(int)> callback) {
   on_signal_ = std::move(callback);
   // A strand, because stop() cancels the set from whichever thread calls it.
-  signals_ = std::make_unique<asio::signal_set>(asio::make_strand(io_), SIGTERM, SIGINT);
+  signals_ = std::make_unique<asio::signal_set>(asio::make_strand(context()), SIGTERM, SIGINT);
   wait_for_signal();
 }
 
@@ -52,10 +61,10 @@ void IoRuntime::wait_for_signal() {
   });
 }
 
-void IoRuntime::run_thread() noexcept {
+void IoRuntime::run_thread(asio::io_context& io) noexcept {
   for (;;) {
     try {
-      io_.run();
+      io.run();
       return;
     } catch (const std::exception& e) {
       log::error("runtime.handler_exception", "what", e.what());
@@ -70,12 +79,12 @@ void IoRuntime::run() {
   std::vector<std::thread> extra;
   extra.reserve(threads_ - 1);
   for (unsigned i = 1; i < threads_; ++i) {
-    extra.emplace_back([this] {
+    extra.emplace_back([this, i] {
       ::pthread_setname_np(::pthread_self(), "atrium-io");  // the main thread keeps the process's name
-      run_thread();
+      run_thread(*contexts_[i]);
     });
   }
-  run_thread();
+  run_thread(*contexts_.front());
   for (auto& t : extra) t.join();
   log::info("runtime.stopped");
 }
@@ -83,10 +92,10 @@ void IoRuntime::run() {
 void IoRuntime::stop(StopMode mode) {
   {
     std::lock_guard lock(mutex_);
-    work_.reset();
+    work_.clear();
   }
   if (mode == StopMode::immediate) {
-    io_.stop();
+    for (auto& io : contexts_) io->stop();
     return;
   }
   // The signal_set counts as work; it is cancelled on an I/O thread because it is not thread-safe.

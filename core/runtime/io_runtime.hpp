@@ -1,5 +1,8 @@
-// IoRuntime: the process's one io_context, run by a fixed set of threads, plus the SIGTERM/SIGINT
-// hook that starts a graceful shutdown. Every connection coroutine runs on this context.
+// IoRuntime: one io_context per I/O thread, plus the SIGTERM/SIGINT hook that starts a graceful
+// shutdown. Connections are spread over the contexts (connection_executor()) and each stays on its
+// thread: no lock of a shared scheduler, no handing of handlers between I/O threads. The first
+// context (context(), executor()) also carries the process-wide work: timers, the resolver, the
+// outbound worker, the signal hook.
 #pragma once
 
 #include "core/runtime/asio.hpp"
@@ -9,15 +12,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
+#include <vector>
 
 namespace atrium::runtime {
 
 struct IoRuntimeOptions {
-  // Threads that run the io_context; 0 means std::thread::hardware_concurrency() (at least 1).
+  // I/O threads, each with an io_context of its own; 0 means std::thread::hardware_concurrency()
+  // (at least 1).
   unsigned threads = 0;
 };
 
@@ -37,8 +42,11 @@ class IoRuntime {
   IoRuntime(const IoRuntime&) = delete;
   IoRuntime& operator=(const IoRuntime&) = delete;
 
-  asio::io_context& context() noexcept { return io_; }
-  asio::any_io_executor executor() noexcept { return io_.get_executor(); }
+  // The first context: process-wide services and timers.
+  asio::io_context& context() noexcept { return *contexts_.front(); }
+  asio::any_io_executor executor() noexcept { return contexts_.front()->get_executor(); }
+  // The context of the next connection, in turn. Thread-safe.
+  asio::any_io_executor connection_executor() noexcept;
   unsigned threads() const noexcept { return threads_; }
 
   // Installs a SIGTERM/SIGINT handler. On the first signal `callback(signal_number)` runs once, on
@@ -47,8 +55,8 @@ class IoRuntime {
   // Call once, before run().
   void on_shutdown_signal(std::function<void(int)> callback);
 
-  // Runs the io_context on the calling thread and threads()-1 more; blocks until stop() (or, in
-  // drain mode, until the work ran out), then joins the extra threads. An exception escaping a
+  // Runs the first context on the calling thread and each other on a thread of its own; blocks
+  // until stop() (or, in drain mode, until every context's work ran out), then joins them. An exception escaping a
   // handler is logged and the thread keeps running: one bad handler must not take the server
   // down. Call at most once.
   void run();
@@ -58,12 +66,13 @@ class IoRuntime {
 
  private:
   void wait_for_signal();
-  void run_thread() noexcept;
+  void run_thread(asio::io_context& io) noexcept;
 
-  asio::io_context io_;
   unsigned threads_;
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::atomic<unsigned> next_{0};
   std::mutex mutex_;  // guards work_
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::unique_ptr<asio::signal_set> signals_;  // used only on I/O threads after run() starts
   std::function<void(int)> on_signal_;
   bool signalled_ = false;  // touched only by the signal handler, which never runs concurrently

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -31,7 +32,7 @@ TEST(IoRuntime, RunsOnTheRequestedThreadsUntilStopped) {
   std::set<std::thread::id> seen;
   std::atomic<int> done{0};
   for (int i = 0; i < 64; ++i) {
-    asio::post(rt.context(), [&] {
+    asio::post(rt.connection_executor(), [&] {
       std::this_thread::sleep_for(2ms);
       std::lock_guard lock(m);
       seen.insert(std::this_thread::get_id());
@@ -42,6 +43,29 @@ TEST(IoRuntime, RunsOnTheRequestedThreadsUntilStopped) {
   EXPECT_EQ(done.load(), 64);
   EXPECT_GE(seen.size(), 2u);
   EXPECT_LE(seen.size(), 3u);
+}
+
+TEST(IoRuntime, EachContextRunsOnOneThreadAndConnectionsTakeThemInTurn) {
+  IoRuntime rt({.threads = 3});
+  std::mutex m;
+  std::map<int, std::set<std::thread::id>> threads_of;  // context (in turn) -> threads it ran on
+  std::atomic<int> done{0};
+  for (int i = 0; i < 60; ++i) {
+    asio::post(rt.connection_executor(), [&, i] {
+      std::this_thread::sleep_for(1ms);
+      std::lock_guard lock(m);
+      threads_of[i % 3].insert(std::this_thread::get_id());
+      if (++done == 60) rt.stop();
+    });
+  }
+  rt.run();
+  ASSERT_EQ(threads_of.size(), 3u);
+  std::set<std::thread::id> all;
+  for (const auto& [context, threads] : threads_of) {
+    EXPECT_EQ(threads.size(), 1u) << "context " << context;
+    all.insert(threads.begin(), threads.end());
+  }
+  EXPECT_EQ(all.size(), 3u);
 }
 
 TEST(IoRuntime, DefaultsToOneThreadPerCore) {
