@@ -69,6 +69,8 @@ class IoRuntime {
   void run_thread(asio::io_context& io) noexcept;
 
   unsigned threads_;
+  // Declared before everything that refers to them (the work guards, the signal set's strand):
+  // members are destroyed in reverse order, so the contexts outlive those.
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
   std::atomic<unsigned> next_{0};
   std::mutex mutex_;  // guards work_
