@@ -216,7 +216,7 @@ asio::awaitable<void> run_session(std::shared_ptr<ListenerState> st, Stream stre
 void admit(const std::shared_ptr<ListenerState>& st, tcp::socket socket, const tcp::endpoint& remote) {
   boost::system::error_code ec;
   const auto local = st->bound.address().is_unspecified() ? socket.local_endpoint(ec) : st->bound;
-  if (ec) return;  // the peer is gone already
+  if (ec) return;  // the connection is gone already
   const auto key = remote.address();
 
   const char* refused = nullptr;

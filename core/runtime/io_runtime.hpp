@@ -56,9 +56,9 @@ class IoRuntime {
   void on_shutdown_signal(std::function<void(int)> callback);
 
   // Runs the first context on the calling thread and each other on a thread of its own; blocks
-  // until stop() (or, in drain mode, until every context's work ran out), then joins them. An exception escaping a
-  // handler is logged and the thread keeps running: one bad handler must not take the server
-  // down. Call at most once.
+  // until stop() (or, in drain mode, until every context's work ran out), then joins them. An
+  // exception escaping a handler is logged and the thread keeps running: one bad handler must not
+  // take the server down. Call at most once.
   void run();
 
   // Thread-safe; may be called from a handler. See StopMode.
