@@ -117,7 +117,8 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
       impl->db_path, {.sync = options.sync,
                       .checkpointing = sql::Checkpointing::manual,
                       .cache_kib = 16 * 1024,
-                      .log_size_limit = options.log_restart_pages > 0 ? options.log_restart_pages * k_page : -1});
+                      .log_size_limit = options.log_restart_pages > 0 ? options.log_restart_pages * k_page : -1,
+                      .buffer_log_writes = true});
   // Every job runs in a savepoint, which keeps the first image of each page it changes so that
   // a failed job can be undone alone. Past 64 KiB the engine spills those images to a temporary
   // file (created, written page by page and deleted every batch: two-thirds of the writer's

@@ -1,7 +1,8 @@
 // A small portable SQL interface: connections, prepared statements, typed columns.
 // The store's repositories are written against this with portable SQL (RETURNING, ON CONFLICT,
 // partial indexes are all shared by SQLite and PostgreSQL); the SQLite engine lives in
-// sqlite.cpp and is the only file that includes <sqlite3.h>.
+// sqlite.cpp, with its file layer for the writer in log_vfs.cpp: the only files that include
+// <sqlite3.h>.
 #pragma once
 
 #include "storage/types.hpp"
@@ -79,6 +80,9 @@ struct ConnectionOptions {
   int cache_kib = 0;
   // After the log restarts from its beginning, its file is truncated to this size; -1 = never.
   std::int64_t log_size_limit = -1;
+  // Gather each commit's log writes and hand them to the file in one call, at the commit's fsync
+  // (log_vfs.cpp). Only with Sync::full, where every commit syncs; ignored otherwise.
+  bool buffer_log_writes = false;
 };
 
 enum class CheckpointMode {

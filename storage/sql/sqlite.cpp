@@ -1,6 +1,8 @@
 // The SQLite engine behind storage::sql. Maps SQLite result codes to storage::Errc.
 #include "storage/sql/sql.hpp"
 
+#include "storage/sql/log_vfs.hpp"
+
 #include <sqlite3.h>
 
 #include <fmt/format.h>
@@ -146,7 +148,10 @@ Connection::~Connection() = default;
 std::unique_ptr<Connection> Connection::open(const std::filesystem::path& file, const ConnectionOptions& options) {
   auto impl = std::make_unique<Impl>();
   int flags = SQLITE_OPEN_NOMUTEX | (options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
-  int rc = sqlite3_open_v2(file.c_str(), &impl->db, flags, nullptr);
+  const char* vfs = options.buffer_log_writes && options.sync == Sync::full && !options.read_only
+                        ? log_buffering_vfs()
+                        : nullptr;
+  int rc = sqlite3_open_v2(file.c_str(), &impl->db, flags, vfs);
   if (rc != SQLITE_OK) {
     std::string msg = impl->db ? sqlite3_errmsg(impl->db) : sqlite3_errstr(rc);
     throw StoreError(classify(rc), fmt::format("open {}: {}", file.string(), msg));

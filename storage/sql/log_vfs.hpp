@@ -1,0 +1,11 @@
+// The engine's file layer for the store's writer: its write-ahead log writes reach the file in
+// one call per commit instead of two per page. See log_vfs.cpp.
+#pragma once
+
+namespace atrium::storage::sql {
+
+// Registers the VFS (once) and returns its name, or nullptr when the platform's default VFS could
+// not be wrapped (the caller then opens with the default).
+const char* log_buffering_vfs();
+
+}  // namespace atrium::storage::sql
