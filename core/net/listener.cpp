@@ -262,12 +262,17 @@ void admit(const std::shared_ptr<ListenerState>& st, tcp::socket socket, const t
 asio::awaitable<void> accept_loop(std::shared_ptr<ListenerState> st) {
   asio::steady_timer backoff(st->acceptor.get_executor());
   for (;;) {
-    // Each connection gets its own strand: its coroutine, deadlines and cross-thread interrupts
-    // are serialised without a lock, while connections run in parallel.
-    auto ex = st->config.connection_executor ? st->config.connection_executor() : st->executor;
+    // A connection's coroutine, deadlines and cross-thread interrupts run one at a time, without
+    // a lock, while connections run in parallel: on an executor with one thread (IoRuntime's
+    // contexts) as it is, otherwise on a strand of its own.
+    asio::any_io_executor ex;
+    if (st->config.connection_executor) {
+      ex = st->config.connection_executor();
+    } else {
+      ex = asio::make_strand(st->executor);
+    }
     tcp::endpoint remote;
-    auto [ec, socket] = co_await st->acceptor.async_accept(asio::any_io_executor(asio::make_strand(ex)), remote,
-                                                           asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] = co_await st->acceptor.async_accept(ex, remote, asio::as_tuple(asio::use_awaitable));
     if (ec) {
       {
         std::lock_guard lock(st->mutex);

@@ -1,5 +1,6 @@
 // Listener: accepts TCP connections on one endpoint, applies connection limits, does the
-// implicit-TLS handshake, and runs one protocol-handler coroutine per connection on its own strand.
+// implicit-TLS handshake, and runs one protocol-handler coroutine per connection, its handlers one
+// at a time (on a single-threaded context, or a strand of its own).
 #pragma once
 
 #include "core/metrics/metrics.hpp"
@@ -91,8 +92,10 @@ struct ListenerConfig {
   ListenerLimits limits;
   ConnectionIds* ids = nullptr;  // not owned; nullptr: the listener's own numbering
   ConnectionGate* gate = nullptr;  // not owned; nullptr: a gate of its own from `limits`
-  // Where each connection runs (a strand of the executor it returns): IoRuntime's
-  // connection_executor spreads them over the I/O threads. Empty: the listener's executor.
+  // Where each connection runs. It must return an executor that runs handlers one at a time (an
+  // io_context run by a single thread, as IoRuntime's connection_executor gives, spreading
+  // connections over the I/O threads); the connection uses it as it is. Empty: each connection
+  // gets a strand of the listener's executor.
   std::function<asio::any_io_executor()> connection_executor;
 };
 
@@ -112,7 +115,7 @@ class Listener {
   // (bind to port 0 in tests). IPv6 endpoints are v6-only: listen on "0.0.0.0:p" and "[::]:p" for
   // both families. Throws std::invalid_argument for a bad endpoint or a missing TLS context,
   // boost::system::system_error naming the endpoint when bind or listen fails. `executor` is the
-  // io_context's (each connection gets a strand of it). `metrics` must outlive the io_context:
+  // io_context's (without a connection_executor, each connection gets a strand of it). `metrics` must outlive the io_context:
   // sessions still update it while they are torn down.
   Listener(asio::any_io_executor executor, ListenerConfig config, ConnectionHandler handler,
            metrics::Registry& metrics);

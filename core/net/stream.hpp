@@ -39,7 +39,7 @@ class StreamHandle;
 //
 // Threading: every operation, and the coroutine that performs it, must run on the stream's
 // executor. With a multi-threaded io_context that executor must be a strand (the Listener gives
-// each connection its own). StreamHandle is the only part that other threads may use.
+// each connection one there). StreamHandle is the only part that other threads may use.
 // At most one read and one write may be outstanding at a time, as for any Asio stream.
 class Stream {
  public:

@@ -45,7 +45,8 @@ class IoRuntime {
   // The first context: process-wide services and timers.
   asio::io_context& context() noexcept { return *contexts_.front(); }
   asio::any_io_executor executor() noexcept { return contexts_.front()->get_executor(); }
-  // The context of the next connection, in turn. Thread-safe.
+  // The context of the next connection, in turn. Thread-safe. Each context is run by one thread,
+  // so a connection needs no strand on it.
   asio::any_io_executor connection_executor() noexcept;
   unsigned threads() const noexcept { return threads_; }
 
