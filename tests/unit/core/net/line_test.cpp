@@ -4,6 +4,8 @@
 #include "tests/unit/core/net/net_test_support.hpp"
 
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
 
 #include <gtest/gtest.h>
@@ -110,6 +112,40 @@ TEST(ReadLine, TimesOutAndTheStreamCanStillSayGoodbye) {
     // A later read fails at once instead of waiting for another timeout.
     auto again = co_await read_line(stream, buf, 100, long_wait);
     EXPECT_FALSE(again.ok());
+  }());
+}
+
+// Each read's deadline counts from that read: guards that follow each other within one timeout
+// never cut the stream, however long they last together, and a short guard after a long one
+// fires after its own timeout (whatever timer the stream keeps for the scope).
+TEST(ReadLine, SuccessiveDeadlinesEachHoldTheirOwnTimeout) {
+  asio::io_context io;
+  run(io, []() -> asio::awaitable<void> {
+    auto [client, server] = co_await test::connected_pair();
+    Stream stream(std::move(server));
+    Buffer buf;
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    // Six reads of 200 ms each, one line every 60 ms: 360 ms in all, longer than one timeout.
+    for (int i = 0; i < 6; ++i) {
+      pause.expires_after(60ms);
+      co_await pause.async_wait(asio::use_awaitable);
+      co_await send(client, "tick\r\n");
+      auto r = co_await read_line(stream, buf, 100, 200ms);
+      EXPECT_TRUE(r.ok()) << "read " << i;
+    }
+    // Idle past the last wait (it ends without a guard), then a long guard, which starts a wait
+    // of its own, then a short one: the short one fires after its own timeout.
+    pause.expires_after(300ms);
+    co_await pause.async_wait(asio::use_awaitable);
+    co_await send(client, "one more\r\n");
+    auto r = co_await read_line(stream, buf, 100, long_wait);
+    EXPECT_TRUE(r.ok());
+    const auto t0 = std::chrono::steady_clock::now();
+    auto late = co_await read_line(stream, buf, 100, 150ms);
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(late.error, ReadError::timeout);
+    EXPECT_GE(took, 140ms);
+    EXPECT_LT(took, 2s);
   }());
 }
 
