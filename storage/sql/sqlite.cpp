@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <mutex>
 #include <string_view>
 #include <unordered_map>
 
@@ -145,7 +146,21 @@ struct Connection::Impl {
 Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Connection::~Connection() = default;
 
+namespace {
+
+// Process-wide engine settings, before the first connection: without memory statistics (which
+// nothing here reads) the engine takes no global lock on every allocation and free.
+void configure_engine() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // SQLITE_MISUSE if already initialised: harmless
+  });
+}
+
+}  // namespace
+
 std::unique_ptr<Connection> Connection::open(const std::filesystem::path& file, const ConnectionOptions& options) {
+  configure_engine();
   auto impl = std::make_unique<Impl>();
   int flags = SQLITE_OPEN_NOMUTEX | (options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
   const char* vfs = options.buffer_log_writes && options.sync == Sync::full && !options.read_only
