@@ -115,8 +115,8 @@ class Listener {
   // (bind to port 0 in tests). IPv6 endpoints are v6-only: listen on "0.0.0.0:p" and "[::]:p" for
   // both families. Throws std::invalid_argument for a bad endpoint or a missing TLS context,
   // boost::system::system_error naming the endpoint when bind or listen fails. `executor` is the
-  // io_context's (without a connection_executor, each connection gets a strand of it). `metrics` must outlive the io_context:
-  // sessions still update it while they are torn down.
+  // io_context's (without a connection_executor, each connection gets a strand of it). `metrics`
+  // must outlive the io_context: sessions still update it while they are torn down.
   Listener(asio::any_io_executor executor, ListenerConfig config, ConnectionHandler handler,
            metrics::Registry& metrics);
   // Stops accepting. Live sessions keep running until they end (they share the listener state).

@@ -1,5 +1,5 @@
 // The engine's file layer for the store's writer: its write-ahead log writes reach the file in
-// one call per commit instead of two per page. See log_vfs.cpp.
+// 64 KiB calls at the commit's fsync instead of two calls per page. See log_vfs.cpp.
 #pragma once
 
 namespace atrium::storage::sql {

@@ -80,8 +80,8 @@ struct ConnectionOptions {
   int cache_kib = 0;
   // After the log restarts from its beginning, its file is truncated to this size; -1 = never.
   std::int64_t log_size_limit = -1;
-  // Gather each commit's log writes and hand them to the file in one call, at the commit's fsync
-  // (log_vfs.cpp). Only with Sync::full, where every commit syncs; ignored otherwise.
+  // Gather each commit's log writes and hand them to the file in 64 KiB calls at the commit's
+  // fsync (log_vfs.cpp). Only with Sync::full, where every commit syncs; ignored otherwise.
   bool buffer_log_writes = false;
 };
 

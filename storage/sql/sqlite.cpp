@@ -35,6 +35,15 @@ Errc classify(int rc) {
   }
 }
 
+// Process-wide engine settings, before the first connection: without memory statistics (which
+// nothing here reads) the engine takes no global lock on every allocation and free.
+void configure_engine() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // SQLITE_MISUSE if already initialised: harmless
+  });
+}
+
 [[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
   const char* msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   throw StoreError(classify(rc), fmt::format("{}: {}", what, msg));
@@ -145,19 +154,6 @@ struct Connection::Impl {
 
 Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Connection::~Connection() = default;
-
-namespace {
-
-// Process-wide engine settings, before the first connection: without memory statistics (which
-// nothing here reads) the engine takes no global lock on every allocation and free.
-void configure_engine() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // SQLITE_MISUSE if already initialised: harmless
-  });
-}
-
-}  // namespace
 
 std::unique_ptr<Connection> Connection::open(const std::filesystem::path& file, const ConnectionOptions& options) {
   configure_engine();
