@@ -1,10 +1,17 @@
 // Structured key=value log lines with an RFC 3339 UTC timestamp.
 #include "core/log/log.hpp"
 
+#include <pthread.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
-#include <cstdio>
+#include <condition_variable>
+#include <cstdlib>
 #include <ctime>
+#include <exception>
 #include <mutex>
+#include <thread>
 
 namespace atrium::log {
 namespace {
@@ -13,6 +20,104 @@ std::atomic<int> g_level{static_cast<int>(Level::info)};
 std::mutex g_sink_mutex;
 Sink g_sink = nullptr;
 void* g_sink_ctx = nullptr;
+
+// The output of lines not taken by a sink. Never destroyed: the background thread and the exit
+// handler may use it while static objects are being torn down.
+struct Output {
+  std::mutex buffer_mutex;  // guards buffer, started, exiting
+  std::condition_variable wake;
+  std::string buffer;
+  bool started = false;
+  bool exiting = false;
+
+  std::mutex write_mutex;  // held from taking the buffer to the end of its write: lines stay in order
+  std::string taken;       // the buffer being written; its capacity is reused by the next swap
+  int fd = 2;
+};
+Output& out() {
+  static auto* o = new Output;
+  return *o;
+}
+
+void write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere left to log to; dropping the lines is all there is to do
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// Writes the buffer, then `line`; the caller holds write_mutex.
+void write_buffer_locked(Output& o, std::string_view line) {
+  o.taken.clear();
+  {
+    std::lock_guard lock(o.buffer_mutex);
+    o.taken.swap(o.buffer);
+  }
+  o.taken += line;
+  write_all(o.fd, o.taken);
+}
+
+void write_now(std::string_view line) {
+  Output& o = out();
+  std::lock_guard lock(o.write_mutex);
+  write_buffer_locked(o, line);
+}
+
+[[noreturn]] void flusher_main() {
+  ::pthread_setname_np(::pthread_self(), "atrium-log");
+  Output& o = out();
+  for (;;) {
+    {
+      std::unique_lock lock(o.buffer_mutex);
+      o.wake.wait(lock, [&] { return !o.buffer.empty(); });
+    }
+    std::this_thread::sleep_for(kFlushWindow);  // let the lines of the window gather
+    flush();
+  }
+}
+
+void flush_at_exit() {
+  Output& o = out();
+  {
+    std::lock_guard lock(o.buffer_mutex);
+    o.exiting = true;  // from here on every line is written by its caller
+  }
+  flush();
+}
+
+std::terminate_handler g_previous_terminate = nullptr;
+[[noreturn]] void flush_and_terminate() {
+  // The lines before an abort are the ones wanted most. Only if nobody holds the locks: the
+  // terminating thread may be the one holding them.
+  Output& o = out();
+  std::unique_lock write_lock(o.write_mutex, std::try_to_lock);
+  if (write_lock.owns_lock()) {
+    std::unique_lock buffer_lock(o.buffer_mutex, std::try_to_lock);
+    if (buffer_lock.owns_lock()) write_all(o.fd, o.buffer);
+  }
+  if (g_previous_terminate) g_previous_terminate();
+  std::abort();
+}
+
+// Adds a line below warn to the buffer; returns false when the caller must write it itself.
+bool buffer_line(std::string_view line) {
+  Output& o = out();
+  std::unique_lock lock(o.buffer_mutex);
+  if (o.exiting || o.buffer.size() + line.size() > kBufferLimit) return false;
+  if (!o.started) {
+    o.started = true;
+    std::thread(flusher_main).detach();
+    std::atexit(flush_at_exit);
+    g_previous_terminate = std::set_terminate(flush_and_terminate);
+  }
+  bool was_empty = o.buffer.empty();
+  o.buffer += line;
+  lock.unlock();
+  if (was_empty) o.wake.notify_one();  // no system call unless the flusher is waiting
+  return true;
+}
 
 std::string_view level_name(Level l) {
   switch (l) {
@@ -87,14 +192,24 @@ void write_line(Level lvl, std::string_view event, std::string_view fields) {
   std::string line = fmt::format("ts={:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z level={} event={}{}",
                                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
                                  tm.tm_sec, ms, level_name(lvl), event, fields);
-  std::lock_guard lock(g_sink_mutex);
-  if (g_sink) {
-    g_sink(line, g_sink_ctx);
-    return;
+  {
+    std::lock_guard lock(g_sink_mutex);
+    if (g_sink) {
+      g_sink(line, g_sink_ctx);
+      return;
+    }
   }
   line += '\n';
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fflush(stderr);
+  if (lvl >= Level::warn || !buffer_line(line)) write_now(line);
+}
+
+void flush() { write_now({}); }
+
+void set_output_fd(int fd) {
+  Output& o = out();
+  std::lock_guard lock(o.write_mutex);
+  write_buffer_locked(o, {});
+  o.fd = fd;
 }
 
 }  // namespace atrium::log

@@ -97,6 +97,10 @@ class Server:
         return f"{scheme}://127.0.0.1:{self.ports[scheme]}{path}"
 
     def log_text(self):
+        # A running server writes lines below warn within 10 ms (core/log/log.hpp); wait that out
+        # many times over so the log holds everything logged before this call.
+        if self.proc and self.proc.poll() is None:
+            time.sleep(0.1)
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
