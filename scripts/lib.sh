@@ -10,6 +10,7 @@ ATRIUM_BUILD_PACKAGES=(
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
   libssl-dev libsqlite3-dev zlib1g-dev libxapian-dev libsodium-dev libfmt-dev libtomlplusplus-dev libcli11-dev libical-dev
   libgtest-dev libgmock-dev libpugixml-dev libunbound-dev libpsl-dev libidn2-dev publicsuffix
+  libgoogle-perftools-dev
 )
 # Packages the server uses at run time when present: document decoders for the search index.
 ATRIUM_RUNTIME_PACKAGES=(

@@ -9,7 +9,8 @@ namespace atrium::runtime {
 // keeps 4 MiB of slack at the top of each heap, and serves allocations up to 4 MiB from the heaps
 // (glibc's own adaptive limit stops adapting once any of these is set). An operator's
 // GLIBC_TUNABLES for the allocator take precedence: then nothing is changed. Call once, early,
-// before threads start. Elsewhere than glibc it does nothing.
+// before threads start. Elsewhere than glibc it does nothing, and so it does when the server is
+// linked with tcmalloc (the default build): mallopt is then tcmalloc's, which ignores it.
 void tune_allocator();
 
 }  // namespace atrium::runtime
