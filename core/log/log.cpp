@@ -33,6 +33,8 @@ struct Output {
   std::mutex write_mutex;  // held from taking the buffer to the end of its write: lines stay in order
   std::string taken;       // the buffer being written; its capacity is reused by the next swap
   int fd = 2;
+
+  std::terminate_handler previous_terminate = nullptr;  // set once, with `started`
 };
 Output& out() {
   static auto* o = new Output;
@@ -73,7 +75,7 @@ void write_now(std::string_view line) {
       std::unique_lock lock(o.buffer_mutex);
       o.wake.wait(lock, [&] { return !o.buffer.empty(); });
     }
-    std::this_thread::sleep_for(kFlushWindow);  // let the lines of the window gather
+    std::this_thread::sleep_for(flush_window);  // let the lines of the window gather
     flush();
   }
 }
@@ -87,7 +89,6 @@ void flush_at_exit() {
   flush();
 }
 
-std::terminate_handler g_previous_terminate = nullptr;
 [[noreturn]] void flush_and_terminate() {
   // The lines before an abort are the ones wanted most. Only if nobody holds the locks: the
   // terminating thread may be the one holding them.
@@ -97,7 +98,7 @@ std::terminate_handler g_previous_terminate = nullptr;
     std::unique_lock buffer_lock(o.buffer_mutex, std::try_to_lock);
     if (buffer_lock.owns_lock()) write_all(o.fd, o.buffer);
   }
-  if (g_previous_terminate) g_previous_terminate();
+  if (o.previous_terminate) o.previous_terminate();
   std::abort();
 }
 
@@ -105,12 +106,12 @@ std::terminate_handler g_previous_terminate = nullptr;
 bool buffer_line(std::string_view line) {
   Output& o = out();
   std::unique_lock lock(o.buffer_mutex);
-  if (o.exiting || o.buffer.size() + line.size() > kBufferLimit) return false;
+  if (o.exiting || o.buffer.size() + line.size() > buffer_limit_bytes) return false;
   if (!o.started) {
     o.started = true;
     std::thread(flusher_main).detach();
     std::atexit(flush_at_exit);
-    g_previous_terminate = std::set_terminate(flush_and_terminate);
+    o.previous_terminate = std::set_terminate(flush_and_terminate);
   }
   bool was_empty = o.buffer.empty();
   o.buffer += line;

@@ -2,7 +2,7 @@
 // Secrets must never be passed as values; there is no place for them here.
 //
 // Lines below warn are collected in a buffer and written by a background thread, at most
-// `kFlushWindow` after the first of them, in one write for all of them: a busy server logs several
+// `flush_window` after the first of them, in one write for all of them: a busy server logs several
 // lines per message and would otherwise pay a system call for each on its I/O threads. A line at
 // warn or error is written before write_line returns, together with everything before it, and
 // so is everything at process exit. A process killed outright loses at most the last window.
@@ -32,10 +32,10 @@ bool parse_level(std::string_view text, Level& out);
 void append_value(std::string& out, std::string_view value);
 
 // How long a buffered line may wait before the background thread writes it.
-inline constexpr std::chrono::milliseconds kFlushWindow{10};
+inline constexpr std::chrono::milliseconds flush_window{10};
 // The buffer's size at which a line is written by its caller instead (the output is not keeping
 // up, e.g. a blocked pipe): memory stays bounded and the loggers feel the back-pressure.
-inline constexpr std::size_t kBufferLimit = 1 << 20;
+inline constexpr std::size_t buffer_limit_bytes = 1 << 20;
 
 // Writes one finished line (no newline) to the sink. Exposed for tests that capture output.
 void write_line(Level level, std::string_view event, std::string_view fields);
